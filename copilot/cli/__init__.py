@@ -1,0 +1,1 @@
+"""Sub-commands of `copilot`. Each module defines `register(subparsers)` and a handler."""

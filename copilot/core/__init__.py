@@ -1,0 +1,1 @@
+"""Qt-free domain model: chats, messages, suggestions, decisions and the clock."""

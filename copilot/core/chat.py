@@ -1,0 +1,82 @@
+"""Chats and their messages."""
+from __future__ import annotations
+
+import enum
+import itertools
+from dataclasses import dataclass, field
+
+
+class Sender(str, enum.Enum):
+    CUSTOMER = "customer"
+    AGENT = "agent"
+    SYSTEM = "system"
+
+
+class ChatStatus(str, enum.Enum):
+    OPEN = "open"
+    RESOLVED = "resolved"  # the agent marked it resolved
+    CLOSED = "closed"  # the agent closed it without resolution
+    ABANDONED = "abandoned"  # the customer left
+
+
+_message_ids = itertools.count(1)
+
+
+def next_message_id() -> int:
+    return next(_message_ids)
+
+
+@dataclass(frozen=True)
+class Message:
+    chat_id: str
+    sender: Sender
+    text: str
+    ts: float
+    id: int = field(default_factory=next_message_id)
+    # 0..1, set on customer messages by the frustration scorer
+    frustration: float = 0.0
+
+
+@dataclass
+class Chat:
+    id: str
+    customer_name: str
+    opened_at: float
+    scenario_id: str = ""
+    topic: str = ""  # the customer's own first words, for the list
+    messages: list[Message] = field(default_factory=list)
+    status: ChatStatus = ChatStatus.OPEN
+    unread: int = 0
+    issue_guess: str = ""  # label of the latest diagnosis ("" while none)
+    closed_at: float | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is ChatStatus.OPEN
+
+    @property
+    def last_customer_message(self) -> Message | None:
+        for message in reversed(self.messages):
+            if message.sender is Sender.CUSTOMER:
+                return message
+        return None
+
+    @property
+    def awaiting_reply_since(self) -> float | None:
+        """When the customer started waiting: their first message after the agent's last one."""
+        since = None
+        for message in reversed(self.messages):
+            if message.sender is Sender.AGENT:
+                break
+            if message.sender is Sender.CUSTOMER:
+                since = message.ts
+        return since
+
+    @property
+    def frustration(self) -> float:
+        last = self.last_customer_message
+        return last.frustration if last else 0.0
+
+    def waiting_seconds(self, now: float) -> float:
+        since = self.awaiting_reply_since
+        return max(0.0, now - since) if since is not None else 0.0

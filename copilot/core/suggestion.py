@@ -1,0 +1,91 @@
+"""What the assist engines produce, and what the agent decides about it."""
+from __future__ import annotations
+
+import enum
+import itertools
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class CategoryScore:
+    category: str  # id from the taxonomy, e.g. "late_delivery"
+    label: str  # human name, e.g. "Late delivery"
+    confidence: float  # calibrated probability, 0..1
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    top: tuple[CategoryScore, ...]  # best first, up to 3
+    abstained: bool  # True: no confident diagnosis, top[0] is only a hint
+    evidence: tuple[str, ...] = ()  # words that drove the decision
+    steps: tuple[str, ...] = ()  # playbook steps: what to ask, what to check
+    missing: tuple[str, ...] = ()  # information still to collect, e.g. "order number"
+    needs_human: bool = False  # the playbook says a human must handle it
+
+    @property
+    def best(self) -> CategoryScore | None:
+        return self.top[0] if self.top else None
+
+    @property
+    def label(self) -> str:
+        if self.abstained or not self.top:
+            return ""
+        return self.top[0].label
+
+
+@dataclass(frozen=True)
+class Draft:
+    text: str
+    category: str = ""
+
+
+_suggestion_ids = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A diagnosis and draft for one chat, answering one customer message.
+
+    `message_id` ties it to the customer message it answers: when a newer customer message
+    arrives the suggestion is stale and is replaced as a whole, never merged.
+    """
+
+    chat_id: str
+    message_id: int
+    diagnosis: Diagnosis
+    draft: Draft | None
+    engine: str  # "offline", "llm:<model>", ...
+    created_at: float
+    id: int = field(default_factory=lambda: next(_suggestion_ids))
+
+
+class DecisionKind(str, enum.Enum):
+    ACCEPTED = "accepted"  # sent as is
+    EDITED = "edited"  # loaded into the composer, then sent (possibly changed)
+    REJECTED = "rejected"  # refused, with a reason
+    IGNORED = "ignored"  # superseded or the chat ended without a decision
+
+
+REJECT_REASONS = (
+    "Wrong diagnosis",
+    "Inaccurate or invented facts",
+    "Wrong tone",
+    "Not what the customer asked",
+    "I prefer to write my own",
+)
+
+
+@dataclass(frozen=True)
+class Decision:
+    suggestion_id: int
+    chat_id: str
+    kind: DecisionKind
+    shown_at: float
+    decided_at: float
+    sent_text: str = ""
+    edit_distance: float = 0.0  # normalised 0..1 between draft and what was sent
+    reason: str = ""
+
+    @property
+    def seconds_to_decide(self) -> float:
+        return max(0.0, self.decided_at - self.shown_at)

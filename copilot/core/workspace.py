@@ -1,0 +1,313 @@
+"""The agent's workspace: open chats, the chat in focus, suggestions and decisions.
+
+This is the single source of truth the UI displays. It is Qt-free: listeners are plain callables,
+so the command line, the self-test and unit tests drive exactly the logic the window uses.
+Every state change is reported to the recorder (the usage log).
+"""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from copilot.core.chat import Chat, ChatStatus, Message, Sender
+from copilot.core.clock import Clock
+from copilot.core.edit_distance import normalised_edit_distance
+from copilot.core.events import ChatOpened, CustomerLeft, CustomerMessage, SourceEvent
+from copilot.core.recorder import NullRecorder, Recorder
+from copilot.core.source import ChatSource
+from copilot.core.suggestion import Decision, DecisionKind, Suggestion
+
+# Listener callbacks: (what changed, chat id). Kinds: "added", "changed", "suggestion", "focus", "removed".
+Listener = Callable[[str, str], None]
+# Scores a new customer message 0..1 from its text, the chat so far and how long they waited.
+FrustrationScorer = Callable[[str, list[Message], float], float]
+# Asked to produce a suggestion for (chat, customer message); answers later via offer_suggestion.
+SuggestionRequester = Callable[[Chat, Message], None]
+
+
+@dataclass
+class SuggestionState:
+    """A suggestion and where the agent is with it."""
+
+    suggestion: Suggestion
+    shown_at: float | None = None
+    editing: bool = False  # loaded into the composer
+    first_keystroke_at: float | None = None
+    decision: Decision | None = None
+
+
+@dataclass
+class Workspace:
+    source: ChatSource
+    clock: Clock
+    recorder: Recorder = field(default_factory=NullRecorder)
+    frustration_scorer: FrustrationScorer | None = None
+    request_suggestion: SuggestionRequester | None = None
+
+    chats: dict[str, Chat] = field(default_factory=dict)
+    focused_id: str | None = None
+    suggestions: dict[str, SuggestionState] = field(default_factory=dict)
+    peak_concurrency: int = 0
+    _listeners: list[Listener] = field(default_factory=list)
+
+    # ---- observation -------------------------------------------------------------------------
+    def subscribe(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def _emit(self, what: str, chat_id: str) -> None:
+        for listener in list(self._listeners):
+            listener(what, chat_id)
+
+    @property
+    def open_chats(self) -> list[Chat]:
+        return [chat for chat in self.chats.values() if chat.is_open]
+
+    @property
+    def focused(self) -> Chat | None:
+        return self.chats.get(self.focused_id) if self.focused_id else None
+
+    def suggestion_for(self, chat_id: str) -> SuggestionState | None:
+        return self.suggestions.get(chat_id)
+
+    # ---- the source --------------------------------------------------------------------------
+    def tick(self) -> int:
+        """Pull what the source has for us. Returns how many events were applied."""
+        events = self.source.poll(self.clock.now())
+        for event in events:
+            self.apply(event)
+        return len(events)
+
+    def apply(self, event: SourceEvent) -> None:
+        if isinstance(event, ChatOpened):
+            self._open_chat(event)
+        elif isinstance(event, CustomerMessage):
+            self._customer_message(event)
+        elif isinstance(event, CustomerLeft):
+            chat = self.chats.get(event.chat_id)
+            if chat and chat.is_open:
+                self._end_chat(chat, ChatStatus.ABANDONED if not event.satisfied else ChatStatus.RESOLVED, event.ts)
+
+    def _open_chat(self, event: ChatOpened) -> None:
+        chat = Chat(id=event.chat_id, customer_name=event.customer_name, opened_at=event.ts, scenario_id=event.scenario_id)
+        self.chats[chat.id] = chat
+        concurrent = len(self.open_chats)
+        self.peak_concurrency = max(self.peak_concurrency, concurrent)
+        self.recorder.record(
+            "chat_opened", event.ts, chat_id=chat.id, customer=chat.customer_name,
+            scenario_id=chat.scenario_id, concurrent=concurrent,
+        )
+        self._emit("added", chat.id)
+        if self.focused_id is None:
+            self.focus(chat.id)
+
+    def _customer_message(self, event: CustomerMessage) -> None:
+        chat = self.chats.get(event.chat_id)
+        if chat is None or not chat.is_open:
+            return
+        waited = chat.waiting_seconds(event.ts)
+        frustration = 0.0
+        if self.frustration_scorer is not None:
+            frustration = self.frustration_scorer(event.text, chat.messages, waited)
+        message = Message(chat.id, Sender.CUSTOMER, event.text, event.ts, frustration=frustration)
+        chat.messages.append(message)
+        if not chat.topic:
+            chat.topic = " ".join(event.text.split())[:80]
+        if chat.id != self.focused_id:
+            chat.unread += 1
+        self.recorder.record(
+            "message", event.ts, chat_id=chat.id, message_id=message.id, sender="customer",
+            length=len(event.text), frustration=round(frustration, 3),
+        )
+        # A newer customer message makes the current suggestion stale: it goes, as a whole.
+        self._retire_suggestion(chat.id, event.ts)
+        self._emit("changed", chat.id)
+        if self.request_suggestion is not None:
+            self.request_suggestion(chat, message)
+
+    # ---- suggestions -------------------------------------------------------------------------
+    def offer_suggestion(self, suggestion: Suggestion) -> bool:
+        """A finished suggestion arrives. Kept only if it answers the chat's latest customer message."""
+        chat = self.chats.get(suggestion.chat_id)
+        if chat is None or not chat.is_open:
+            return False
+        latest = chat.last_customer_message
+        if latest is None or latest.id != suggestion.message_id:
+            return False  # stale: a newer message arrived while it was being made
+        self._retire_suggestion(chat.id, self.clock.now())
+        self.suggestions[chat.id] = SuggestionState(suggestion)
+        if suggestion.diagnosis.label:
+            chat.issue_guess = suggestion.diagnosis.label
+        if chat.id == self.focused_id:
+            self._mark_shown(chat.id)
+        self._emit("suggestion", chat.id)
+        self._emit("changed", chat.id)
+        return True
+
+    def _mark_shown(self, chat_id: str) -> None:
+        state = self.suggestions.get(chat_id)
+        if state is None or state.shown_at is not None or state.decision is not None:
+            return
+        state.shown_at = self.clock.now()
+        s = state.suggestion
+        draft = s.draft.text if s.draft else ""
+        best = s.diagnosis.best
+        self.recorder.record(
+            "suggestion_shown", state.shown_at, chat_id=chat_id, suggestion_id=s.id, message_id=s.message_id,
+            engine=s.engine, category=best.category if best else "", confidence=round(best.confidence, 4) if best else 0.0,
+            abstained=s.diagnosis.abstained, draft_length=len(draft),
+            draft_hash=hashlib.sha256(draft.encode()).hexdigest()[:16] if draft else "",
+        )
+
+    def _retire_suggestion(self, chat_id: str, ts: float) -> None:
+        """Drop the chat's suggestion; if the agent saw it and never decided, that is 'ignored'."""
+        state = self.suggestions.pop(chat_id, None)
+        if state is not None and state.shown_at is not None and state.decision is None:
+            self._decide(state, DecisionKind.IGNORED, ts)
+        if state is not None:
+            self._emit("suggestion", chat_id)
+
+    def _decide(self, state: SuggestionState, kind: DecisionKind, ts: float, sent: str = "", reason: str = "") -> Decision:
+        s = state.suggestion
+        draft = s.draft.text if s.draft else ""
+        distance = normalised_edit_distance(draft, sent) if kind in (DecisionKind.ACCEPTED, DecisionKind.EDITED) else 0.0
+        shown_at = state.shown_at if state.shown_at is not None else ts
+        decision = Decision(s.id, s.chat_id, kind, shown_at, ts, sent_text=sent, edit_distance=distance, reason=reason)
+        state.decision = decision
+        first_key = None if state.first_keystroke_at is None else round(state.first_keystroke_at - shown_at, 3)
+        self.recorder.record(
+            "decision", ts, chat_id=s.chat_id, suggestion_id=s.id, kind=kind.value,
+            seconds_to_decide=round(decision.seconds_to_decide, 3), edit_distance=round(distance, 4),
+            reason=reason, sent_length=len(sent), seconds_to_first_keystroke=first_key,
+        )
+        return decision
+
+    # ---- the agent's actions -----------------------------------------------------------------
+    def focus(self, chat_id: str | None) -> None:
+        if chat_id == self.focused_id or (chat_id is not None and chat_id not in self.chats):
+            return
+        previous, self.focused_id = self.focused_id, chat_id
+        if chat_id is not None:
+            self.chats[chat_id].unread = 0
+            self._mark_shown(chat_id)
+        self.recorder.record(
+            "focus", self.clock.now(), chat_id=chat_id or "", previous_chat_id=previous or "",
+            open_chats=len(self.open_chats),
+        )
+        self._emit("focus", chat_id or "")
+        if chat_id is not None:
+            self._emit("changed", chat_id)
+
+    def accept(self, chat_id: str) -> Decision | None:
+        """Send the draft exactly as suggested."""
+        state = self._pending(chat_id)
+        if state is None or state.suggestion.draft is None:
+            return None
+        text = state.suggestion.draft.text
+        now = self.clock.now()
+        decision = self._decide(state, DecisionKind.ACCEPTED, now, sent=text)
+        self._send(chat_id, text, now, suggestion_id=state.suggestion.id)
+        return decision
+
+    def start_edit(self, chat_id: str) -> str | None:
+        """The agent takes the draft into the composer. Returns the text to load."""
+        state = self._pending(chat_id)
+        if state is None or state.suggestion.draft is None:
+            return None
+        state.editing = True
+        if state.first_keystroke_at is None:
+            state.first_keystroke_at = self.clock.now()
+        self._emit("suggestion", chat_id)
+        return state.suggestion.draft.text
+
+    def note_keystroke(self, chat_id: str) -> None:
+        state = self._pending(chat_id)
+        if state is not None and state.first_keystroke_at is None:
+            state.first_keystroke_at = self.clock.now()
+
+    def reject(self, chat_id: str, reason: str) -> Decision | None:
+        state = self._pending(chat_id)
+        if state is None:
+            return None
+        decision = self._decide(state, DecisionKind.REJECTED, self.clock.now(), reason=reason.strip())
+        self._emit("suggestion", chat_id)
+        return decision
+
+    def send(self, chat_id: str, text: str) -> Message | None:
+        """The agent sends from the composer. If a draft was loaded for editing, this decides it."""
+        text = text.strip()
+        chat = self.chats.get(chat_id)
+        if not text or chat is None or not chat.is_open:
+            return None
+        now = self.clock.now()
+        state = self._pending(chat_id)
+        suggestion_id = None
+        if state is not None and state.editing:
+            self._decide(state, DecisionKind.EDITED, now, sent=text)
+            suggestion_id = state.suggestion.id
+        elif state is not None and state.shown_at is not None:
+            # The agent saw the draft and wrote their own reply instead.
+            self._decide(state, DecisionKind.IGNORED, now)
+        return self._send(chat_id, text, now, suggestion_id=suggestion_id)
+
+    def _send(self, chat_id: str, text: str, now: float, suggestion_id: int | None) -> Message:
+        chat = self.chats[chat_id]
+        waited = chat.waiting_seconds(now)
+        message = Message(chat_id, Sender.AGENT, text, now)
+        chat.messages.append(message)
+        self.source.send(chat_id, text, now)
+        self.recorder.record(
+            "message", now, chat_id=chat_id, message_id=message.id, sender="agent", length=len(text),
+            suggestion_id=suggestion_id, response_seconds=round(waited, 3),
+        )
+        self._emit("suggestion", chat_id)
+        self._emit("changed", chat_id)
+        return message
+
+    def _pending(self, chat_id: str) -> SuggestionState | None:
+        state = self.suggestions.get(chat_id)
+        if state is None or state.decision is not None:
+            return None
+        return state
+
+    def end_chat(self, chat_id: str, resolved: bool) -> None:
+        chat = self.chats.get(chat_id)
+        if chat is None or not chat.is_open:
+            return
+        now = self.clock.now()
+        self.source.close(chat_id, resolved, now)
+        self._end_chat(chat, ChatStatus.RESOLVED if resolved else ChatStatus.CLOSED, now)
+
+    def _end_chat(self, chat: Chat, status: ChatStatus, ts: float) -> None:
+        self._retire_suggestion(chat.id, ts)
+        chat.status = status
+        chat.closed_at = ts
+        self.recorder.record(
+            "chat_closed", ts, chat_id=chat.id, status=status.value, concurrent=len(self.open_chats),
+            duration=round(ts - chat.opened_at, 3),
+        )
+        self._emit("changed", chat.id)
+        if chat.id == self.focused_id:
+            self.focus(self._next_focus())
+
+    def _next_focus(self) -> str | None:
+        now = self.clock.now()
+        ranked = sorted(self.open_chats, key=lambda c: urgency(c, now), reverse=True)
+        return ranked[0].id if ranked else None
+
+    def ranked_chats(self) -> list[Chat]:
+        """Open chats, most urgent first, then the ended ones, newest first."""
+        now = self.clock.now()
+        open_ = sorted(self.open_chats, key=lambda c: urgency(c, now), reverse=True)
+        ended = sorted((c for c in self.chats.values() if not c.is_open), key=lambda c: c.closed_at or 0, reverse=True)
+        return open_ + ended
+
+
+def urgency(chat: Chat, now: float) -> float:
+    """How much a chat needs the agent now: time the customer has waited, weighted by frustration.
+
+    A customer who is not waiting (the agent spoke last) scores by frustration alone, so an angry
+    customer still stays above calm ones.
+    """
+    waiting = chat.waiting_seconds(now)
+    return waiting * (1.0 + 3.0 * chat.frustration) + 60.0 * chat.frustration

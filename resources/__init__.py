@@ -1,0 +1,1 @@
+# Data files shipped with Agent Copilot (installed as the package `copilot.resources`).
