@@ -9,11 +9,11 @@ from typing import Any, Protocol
 
 
 class Recorder(Protocol):
-    def record(self, kind: str, ts: float, **fields: Any) -> None: ...
+    def record(self, kind: str, ts: float, /, **fields: Any) -> None: ...
 
 
 class NullRecorder:
-    def record(self, kind: str, ts: float, **fields: Any) -> None:
+    def record(self, kind: str, ts: float, /, **fields: Any) -> None:
         pass
 
 
@@ -23,7 +23,7 @@ class MemoryRecorder:
     def __init__(self) -> None:
         self.records: list[tuple[str, float, dict[str, Any]]] = []
 
-    def record(self, kind: str, ts: float, **fields: Any) -> None:
+    def record(self, kind: str, ts: float, /, **fields: Any) -> None:
         self.records.append((kind, ts, fields))
 
     def kinds(self) -> list[str]:

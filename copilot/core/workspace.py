@@ -7,6 +7,7 @@ Every state change is reported to the recorder (the usage log).
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -49,6 +50,8 @@ class Workspace:
     focused_id: str | None = None
     suggestions: dict[str, SuggestionState] = field(default_factory=dict)
     peak_concurrency: int = 0
+    # Running totals for this session: "shown", each decision kind, "customer_messages", "agent_messages".
+    tally: Counter = field(default_factory=Counter)
     _listeners: list[Listener] = field(default_factory=list)
 
     # ---- observation -------------------------------------------------------------------------
@@ -111,6 +114,7 @@ class Workspace:
             frustration = self.frustration_scorer(event.text, chat.messages, waited)
         message = Message(chat.id, Sender.CUSTOMER, event.text, event.ts, frustration=frustration)
         chat.messages.append(message)
+        self.tally["customer_messages"] += 1
         if not chat.topic:
             chat.topic = " ".join(event.text.split())[:80]
         if chat.id != self.focused_id:
@@ -149,6 +153,7 @@ class Workspace:
         if state is None or state.shown_at is not None or state.decision is not None:
             return
         state.shown_at = self.clock.now()
+        self.tally["shown"] += 1
         s = state.suggestion
         draft = s.draft.text if s.draft else ""
         best = s.diagnosis.best
@@ -174,6 +179,7 @@ class Workspace:
         shown_at = state.shown_at if state.shown_at is not None else ts
         decision = Decision(s.id, s.chat_id, kind, shown_at, ts, sent_text=sent, edit_distance=distance, reason=reason)
         state.decision = decision
+        self.tally[kind.value] += 1
         first_key = None if state.first_keystroke_at is None else round(state.first_keystroke_at - shown_at, 3)
         self.recorder.record(
             "decision", ts, chat_id=s.chat_id, suggestion_id=s.id, kind=kind.value,
@@ -255,6 +261,7 @@ class Workspace:
         waited = chat.waiting_seconds(now)
         message = Message(chat_id, Sender.AGENT, text, now)
         chat.messages.append(message)
+        self.tally["agent_messages"] += 1
         self.source.send(chat_id, text, now)
         self.recorder.record(
             "message", now, chat_id=chat_id, message_id=message.id, sender="agent", length=len(text),

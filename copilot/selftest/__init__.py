@@ -1,0 +1,1 @@
+"""Scripted agents for the self-test (Qt-free)."""

@@ -1,0 +1,66 @@
+"""Starting the window: the QApplication, the session, the assist pool and the main window."""
+from __future__ import annotations
+
+import sys
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from copilot import APP_NAME, __version__
+from copilot.session import Session, SessionOptions
+from copilot.ui import theme
+from copilot.ui.assist_pool import AssistPool
+from copilot.ui.main_window import MainWindow
+
+
+def application() -> QApplication:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    QGuiApplication.setDesktopFileName("agent-copilot")
+    theme.apply(app)
+    return app
+
+
+class Workbench:
+    """A session with its window: what the app, the self-test and the screenshot command run."""
+
+    def __init__(self, options: SessionOptions):
+        self.session = Session.build(options)
+        self.pool = AssistPool(self.session.engine, self.session.clock)
+        self.session.workspace.request_suggestion = self.pool.request
+        self.window = MainWindow(self.session.workspace, self.pool, subtitle=options.agent)
+        speed = f" ×{options.speed:g}" if options.speed != 1 else ""
+        self.window.status_area.set_source_text(f"Simulator{speed} · {self.session.engine.name} engine")
+
+    def start(self) -> None:
+        self.window.start()
+
+    def close(self) -> None:
+        self.window.stop()
+        self.pool.pool.clear()
+        self.pool.wait_idle(5000)
+        self.session.close()
+
+
+def run_app(options: SessionOptions) -> int:
+    app = application()
+    try:
+        bench = Workbench(options)
+    except Exception as exc:  # a clear message instead of a traceback for the user
+        QMessageBox.critical(None, APP_NAME, f"{APP_NAME} could not start:\n\n{exc}")
+        return 1
+    bench.window.show()
+    bench.start()
+    if bench.session.problems:
+        count = len(bench.session.problems)
+        box = QMessageBox(QMessageBox.Icon.Warning, APP_NAME,
+                          f"{count} scenario file(s) could not be read and were skipped; the others loaded.",
+                          parent=bench.window)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setDetailedText("\n".join(bench.session.problems))  # detailed text is always plain
+        box.setModal(False)
+        QTimer.singleShot(0, box.show)
+    app.aboutToQuit.connect(bench.close)
+    return app.exec()

@@ -1,0 +1,77 @@
+"""Runs assist engines off the UI thread and hands finished suggestions back to it.
+
+Each request is tagged with the chat and the customer message it answers. A newer message for the
+same chat makes older requests stale: they are skipped if not started, and their results are
+dropped by the workspace if they finish anyway (the workspace checks the message id).
+"""
+from __future__ import annotations
+
+import logging
+import traceback
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+from copilot.assist.engine import AssistEngine, Conversation, suggest
+from copilot.core.chat import Chat, Message
+from copilot.core.clock import Clock
+from copilot.core.suggestion import Suggestion
+
+log = logging.getLogger(__name__)
+
+
+class _Signals(QObject):
+    # Emitted from pool threads; Qt queues them to the pool owner's (UI) thread.
+    ready = Signal(object)  # Suggestion
+    failed = Signal(str, int, str)  # chat id, message id, what went wrong
+
+
+class _AssistJob(QRunnable):
+    def __init__(self, pool: "AssistPool", conversation: Conversation):
+        super().__init__()
+        self.pool = pool
+        self.conversation = conversation
+
+    def run(self) -> None:
+        conv = self.conversation
+        if self.pool.latest.get(conv.chat_id) != conv.message_id:
+            return  # stale before it started
+        try:
+            result = suggest(self.pool.engine, conv, self.pool.clock.now())
+        except Exception as exc:  # an engine failure must never take the app down
+            log.error("assist engine failed on chat %s:\n%s", conv.chat_id, traceback.format_exc())
+            self.pool.signals.failed.emit(conv.chat_id, conv.message_id, f"{type(exc).__name__}: {exc}")
+            return
+        self.pool.signals.ready.emit(result)
+
+
+class AssistPool(QObject):
+    suggestion_ready = Signal(object)  # Suggestion, on the UI thread
+    suggestion_failed = Signal(str, int, str)
+
+    def __init__(self, engine: AssistEngine, clock: Clock, max_threads: int = 2, parent: QObject | None = None):
+        super().__init__(parent)
+        self.engine = engine
+        self.clock = clock
+        self.latest: dict[str, int] = {}  # chat id -> newest message id asked about
+        self.signals = _Signals()
+        self.signals.ready.connect(self._deliver)
+        self.signals.failed.connect(self.suggestion_failed)
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(max_threads)
+
+    def request(self, chat: Chat, message: Message) -> None:
+        """Called on the UI thread: snapshot the chat now, think about it elsewhere."""
+        conversation = Conversation.of(chat, message)
+        self.latest[chat.id] = message.id
+        job = _AssistJob(self, conversation)
+        job.setAutoDelete(True)
+        self.pool.start(job)
+
+    def forget(self, chat_id: str) -> None:
+        self.latest.pop(chat_id, None)
+
+    def _deliver(self, suggestion: Suggestion) -> None:
+        self.suggestion_ready.emit(suggestion)
+
+    def wait_idle(self, msecs: int = 5000) -> bool:
+        return self.pool.waitForDone(msecs)

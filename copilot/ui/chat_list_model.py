@@ -1,0 +1,112 @@
+"""The chat list: one row per chat, the most urgent first.
+
+Rows are re-ranked on every change and once a second (waiting times grow); the model moves rows
+with layoutChanged and updates persistent indexes, so the selection follows its chat.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
+
+from copilot.core.chat import Chat
+from copilot.core.display_text import preview
+from copilot.core.workspace import Workspace, urgency
+
+CHAT_ROLE = Qt.ItemDataRole.UserRole + 1
+CHAT_ID_ROLE = Qt.ItemDataRole.UserRole + 2
+WAITING_ROLE = Qt.ItemDataRole.UserRole + 3
+URGENCY_ROLE = Qt.ItemDataRole.UserRole + 4
+
+
+def format_wait(seconds: float) -> str:
+    seconds = int(seconds)
+    if seconds < 60:
+        return f"{seconds}s"
+    if seconds < 3600:
+        return f"{seconds // 60}:{seconds % 60:02d}"
+    return f"{seconds // 3600}h{(seconds % 3600) // 60:02d}"
+
+
+class ChatListModel(QAbstractListModel):
+    def __init__(self, workspace: Workspace, parent=None):
+        super().__init__(parent)
+        self.workspace = workspace
+        self._ids: list[str] = []
+
+    # ---- Qt model API ----------------------------------------------------------------------------
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._ids)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or index.row() >= len(self._ids):
+            return None
+        chat = self.workspace.chats.get(self._ids[index.row()])
+        if chat is None:
+            return None
+        if role == CHAT_ROLE:
+            return chat
+        if role == CHAT_ID_ROLE:
+            return chat.id
+        now = self.workspace.clock.now()
+        if role == WAITING_ROLE:
+            return chat.waiting_seconds(now)
+        if role == URGENCY_ROLE:
+            return urgency(chat, now)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return chat.customer_name
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(chat, now)
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return f"{chat.customer_name}, {chat.issue_guess or 'no diagnosis yet'}, {chat.unread} unread"
+        return None
+
+    def _tooltip(self, chat: Chat, now: float) -> str:
+        lines = [chat.customer_name, chat.issue_guess or "No diagnosis yet", preview(chat.topic, 200)]
+        if chat.is_open and chat.awaiting_reply_since is not None:
+            lines.append(f"Waiting {format_wait(chat.waiting_seconds(now))} for a reply")
+        if chat.frustration >= 0.35:
+            lines.append(f"Frustration {chat.frustration:.0%}")
+        return "\n".join(lines)  # shown as plain text: Qt only treats it as rich text if it looks like HTML
+
+    # ---- keeping it in step with the workspace ------------------------------------------------------
+    def chat_id_at(self, row: int) -> str | None:
+        return self._ids[row] if 0 <= row < len(self._ids) else None
+
+    def row_of(self, chat_id: str) -> int:
+        try:
+            return self._ids.index(chat_id)
+        except ValueError:
+            return -1
+
+    def refresh(self) -> None:
+        """Re-rank; move rows without resetting so selection and scroll position survive."""
+        new_ids = [chat.id for chat in self.workspace.ranked_chats()]
+        if new_ids == self._ids:
+            if self._ids:
+                self.dataChanged.emit(self.index(0), self.index(len(self._ids) - 1))
+            return
+        if not set(self._ids) <= set(new_ids):  # rows left the list: rare, so simply reset
+            self.beginResetModel()
+            self._ids = new_ids
+            self.endResetModel()
+            return
+        if set(new_ids) != set(self._ids):
+            added = [cid for cid in new_ids if cid not in set(self._ids)]
+            if added:
+                first = len(self._ids)
+                self.beginInsertRows(QModelIndex(), first, first + len(added) - 1)
+                self._ids.extend(added)
+                self.endInsertRows()
+        self.layoutAboutToBeChanged.emit()
+        old_positions = {cid: row for row, cid in enumerate(self._ids)}
+        persistent = self.persistentIndexList()
+        self._ids = new_ids
+        new_positions = {cid: row for row, cid in enumerate(new_ids)}
+        old_ids = {row: cid for cid, row in old_positions.items()}
+        self.changePersistentIndexList(
+            persistent,
+            [
+                self.index(new_positions[old_ids[p.row()]]) if old_ids.get(p.row()) in new_positions else QModelIndex()
+                for p in persistent
+            ],
+        )
+        self.layoutChanged.emit()

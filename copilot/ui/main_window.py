@@ -1,0 +1,327 @@
+"""The agent's workspace window: chat list | conversation and composer | diagnosis and draft."""
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from copilot import APP_NAME
+from copilot.core.suggestion import Suggestion
+from copilot.core.workspace import Workspace
+from copilot.ui.assist_pool import AssistPool
+from copilot.ui.bridge import WorkspaceBridge
+from copilot.ui.chat_list_delegate import ChatListDelegate
+from copilot.ui.chat_list_model import ChatListModel, format_wait
+from copilot.ui.chat_view import ChatView
+from copilot.ui.composer import Composer
+from copilot.ui.diagnosis_panel import DiagnosisPanel, plain_label
+from copilot.ui.draft_panel import DraftPanel
+from copilot.ui.status_area import StatusArea
+
+TICK_MS = 100  # how often the chat source is polled
+REFRESH_MS = 1000  # how often waiting times and ranking are refreshed
+
+SHORTCUTS = (
+    ("Ctrl+Return", "Accept the draft (send as is)"),
+    ("Ctrl+E", "Edit the draft in the composer"),
+    ("Ctrl+R", "Reject the draft, with a reason"),
+    ("Enter / Shift+Enter", "Send / new line in the composer"),
+    ("Ctrl+U", "Go to the most urgent chat"),
+    ("Ctrl+Down / Ctrl+Up", "Next / previous chat"),
+    ("Ctrl+L", "Focus the composer"),
+    ("Ctrl+D", "Resolve the chat"),
+    ("Ctrl+W", "Close the chat without resolving"),
+)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, workspace: Workspace, pool: AssistPool, subtitle: str = "", parent=None):
+        super().__init__(parent)
+        self.workspace = workspace
+        self.pool = pool
+        self.bridge = WorkspaceBridge(workspace, self)
+        self.failures: dict[str, str] = {}  # chat id -> what went wrong making its suggestion
+        self.setWindowTitle(f"{APP_NAME}{' — ' + subtitle if subtitle else ''}")
+        self.resize(1400, 860)
+        self._build()
+        self._build_shortcuts()
+        self._connect()
+        self.tick_timer = QTimer(self)
+        self.tick_timer.timeout.connect(self.workspace.tick)
+        self.refresh_timer = QTimer(self)
+        self.refresh_timer.timeout.connect(self.refresh)
+
+    def start(self) -> None:
+        self.tick_timer.start(TICK_MS)
+        self.refresh_timer.start(REFRESH_MS)
+
+    def stop(self) -> None:
+        self.tick_timer.stop()
+        self.refresh_timer.stop()
+
+    # ---- layout ---------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.model = ChatListModel(self.workspace, self)
+        self.chat_list = QListView()
+        self.chat_list.setObjectName("chatList")
+        self.chat_list.setModel(self.model)
+        self.chat_list.setItemDelegate(ChatListDelegate(self.chat_list))
+        self.chat_list.setUniformItemSizes(True)
+        self.chat_list.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.setSpacing(0)
+        self.list_title = plain_label("CHATS", "paneTitle", wrap=False)
+        left_layout.addWidget(self.list_title)
+        left_layout.addWidget(self.chat_list)
+
+        self.chat_title = plain_label("", "chatTitle", wrap=False)
+        self.chat_subtitle = plain_label("", "chatSubtitle", wrap=False)
+        self.resolve_button = QPushButton("Resolve  (Ctrl+D)")
+        self.close_button = QPushButton("Close  (Ctrl+W)")
+        header = QFrame()
+        header.setObjectName("chatHeader")
+        header_layout = QHBoxLayout(header)
+        header_layout.setContentsMargins(16, 10, 16, 10)
+        titles = QVBoxLayout()
+        titles.setSpacing(2)
+        titles.addWidget(self.chat_title)
+        titles.addWidget(self.chat_subtitle)
+        header_layout.addLayout(titles, 1)
+        header_layout.addWidget(self.resolve_button)
+        header_layout.addWidget(self.close_button)
+
+        self.chat_view = ChatView()
+        self.composer = Composer()
+        self.send_button = QPushButton("Send")
+        self.send_button.setObjectName("primary")
+        composer_box = QFrame()
+        composer_box.setObjectName("composerBox")
+        composer_layout = QHBoxLayout(composer_box)
+        composer_layout.setContentsMargins(12, 10, 12, 10)
+        composer_layout.addWidget(self.composer, 1)
+        composer_layout.addWidget(self.send_button, 0, Qt.AlignmentFlag.AlignBottom)
+        center = QWidget()
+        center_layout = QVBoxLayout(center)
+        center_layout.setContentsMargins(0, 0, 0, 0)
+        center_layout.setSpacing(0)
+        center_layout.addWidget(header)
+        center_layout.addWidget(self.chat_view, 1)
+        center_layout.addWidget(composer_box)
+
+        self.diagnosis_panel = DiagnosisPanel()
+        self.draft_panel = DraftPanel()
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(10, 10, 10, 10)
+        right_layout.setSpacing(10)
+        right_layout.addWidget(self.diagnosis_panel, 1)
+        right_layout.addWidget(self.draft_panel, 1)
+
+        splitter = QSplitter()
+        splitter.addWidget(left)
+        splitter.addWidget(center)
+        splitter.addWidget(right)
+        splitter.setSizes([300, 680, 420])
+        splitter.setChildrenCollapsible(False)
+        splitter.setObjectName("workspace")
+        self.setCentralWidget(splitter)
+        self.status_area = StatusArea(self.workspace)
+        self.statusBar().addPermanentWidget(self.status_area, 1)
+        self.statusBar().setSizeGripEnabled(False)
+        self._show_focused()
+
+    def _build_shortcuts(self) -> None:
+        def shortcut(keys: str, slot) -> QAction:
+            action = QAction(self)
+            action.setShortcut(QKeySequence(keys))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.triggered.connect(slot)
+            self.addAction(action)
+            return action
+
+        self.accept_action = shortcut("Ctrl+Return", self.accept_draft)
+        self.accept_action.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
+        shortcut("Ctrl+E", self.edit_draft)
+        shortcut("Ctrl+R", self.draft_panel.open_reasons)
+        shortcut("Ctrl+D", lambda: self.end_chat(resolved=True))
+        shortcut("Ctrl+W", lambda: self.end_chat(resolved=False))
+        shortcut("Ctrl+U", self.focus_most_urgent)
+        shortcut("Ctrl+Down", lambda: self._step_focus(+1))
+        shortcut("Ctrl+Up", lambda: self._step_focus(-1))
+        shortcut("Ctrl+L", self.composer.setFocus)
+        shortcut("F1", self.show_shortcuts)
+
+    def _connect(self) -> None:
+        self.bridge.chat_added.connect(lambda _cid: self.model.refresh())
+        self.bridge.chat_changed.connect(self._chat_changed)
+        self.bridge.suggestion_changed.connect(self._suggestion_changed)
+        self.bridge.focus_changed.connect(lambda _cid: self._show_focused())
+        self.chat_list.selectionModel().currentChanged.connect(self._list_current_changed)
+        self.pool.suggestion_ready.connect(self._suggestion_ready)
+        self.pool.suggestion_failed.connect(self._suggestion_failed)
+        self.composer.send_requested.connect(self.send_from_composer)
+        self.composer.typed.connect(self._typed)
+        self.send_button.clicked.connect(lambda: self.send_from_composer(self.composer.toPlainText()))
+        self.draft_panel.accept_requested.connect(self.accept_draft)
+        self.draft_panel.edit_requested.connect(self.edit_draft)
+        self.draft_panel.reject_requested.connect(self.reject_draft)
+        self.resolve_button.clicked.connect(lambda: self.end_chat(resolved=True))
+        self.close_button.clicked.connect(lambda: self.end_chat(resolved=False))
+
+    # ---- reacting to the workspace ------------------------------------------------------------
+    def _chat_changed(self, chat_id: str) -> None:
+        self.model.refresh()
+        if chat_id == self.workspace.focused_id:
+            chat = self.workspace.chats[chat_id]
+            self.chat_view.append_new(chat)
+            self._show_header()
+            self._show_suggestion()
+        self.status_area.refresh()
+
+    def _suggestion_changed(self, chat_id: str) -> None:
+        if chat_id == self.workspace.focused_id:
+            self._show_suggestion()
+
+    def _suggestion_ready(self, suggestion: Suggestion) -> None:
+        self.failures.pop(suggestion.chat_id, None)
+        self.workspace.offer_suggestion(suggestion)
+
+    def _suggestion_failed(self, chat_id: str, message_id: int, error: str) -> None:
+        self.failures[chat_id] = f"The assistant failed on this message ({error}). Reply in your own words."
+        if chat_id == self.workspace.focused_id:
+            self._show_suggestion()
+
+    def _show_focused(self) -> None:
+        chat = self.workspace.focused
+        self.chat_view.show_chat(chat)
+        self._show_header()
+        self._show_suggestion()
+        self._select_in_list(chat.id if chat else None)
+        self.composer.clear()
+
+    def _show_header(self) -> None:
+        chat = self.workspace.focused
+        open_ = bool(chat and chat.is_open)
+        for widget in (self.resolve_button, self.close_button, self.composer, self.send_button):
+            widget.setEnabled(open_)
+        if chat is None:
+            self.chat_title.setText("No chat in focus")
+            self.chat_subtitle.setText("")
+            return
+        self.chat_title.setText(chat.customer_name)
+        parts = [chat.issue_guess or "No diagnosis yet"]
+        if not chat.is_open:
+            parts.append(chat.status.value.capitalize())
+        elif chat.awaiting_reply_since is not None:
+            parts.append(f"waiting {format_wait(chat.waiting_seconds(self.workspace.clock.now()))}")
+        self.chat_subtitle.setText("  ·  ".join(parts))
+
+    def _show_suggestion(self) -> None:
+        chat = self.workspace.focused
+        if chat is None:
+            self.diagnosis_panel.show_empty("Select a chat to see its diagnosis.")
+            self.draft_panel.show_state(None, waiting=False)
+            return
+        state = self.workspace.suggestion_for(chat.id)
+        waiting = chat.is_open and chat.awaiting_reply_since is not None and chat.id not in self.failures
+        if state is not None:
+            self.diagnosis_panel.show_diagnosis(state.suggestion.diagnosis)
+        elif waiting:
+            self.diagnosis_panel.show_pending()
+        elif chat.id in self.failures:
+            self.diagnosis_panel.show_empty("No diagnosis: the assistant failed on this message.")
+        else:
+            self.diagnosis_panel.show_empty("Nothing to diagnose: the customer has not written since your reply.")
+        self.draft_panel.show_state(state, waiting=waiting, failure=self.failures.get(chat.id, ""))
+
+    def _select_in_list(self, chat_id: str | None) -> None:
+        self.model.refresh()
+        row = self.model.row_of(chat_id) if chat_id else -1
+        selection = self.chat_list.selectionModel()
+        if row < 0:
+            selection.clearSelection()
+            return
+        index = self.model.index(row)
+        if selection.currentIndex() != index:
+            selection.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        self.chat_list.scrollTo(index)
+
+    def _list_current_changed(self, current, _previous) -> None:
+        chat_id = self.model.chat_id_at(current.row()) if current.isValid() else None
+        if chat_id and chat_id != self.workspace.focused_id:
+            self.workspace.focus(chat_id)
+
+    def refresh(self) -> None:
+        self.model.refresh()
+        self._show_header()
+        self.status_area.refresh()
+
+    # ---- the agent's actions -----------------------------------------------------------------
+    def accept_draft(self) -> None:
+        chat = self.workspace.focused
+        if chat and self.workspace.accept(chat.id):
+            self.composer.clear()
+
+    def edit_draft(self) -> None:
+        chat = self.workspace.focused
+        if chat is None:
+            return
+        text = self.workspace.start_edit(chat.id)
+        if text is not None:
+            self.composer.load(text)
+
+    def reject_draft(self, reason: str) -> None:
+        chat = self.workspace.focused
+        if chat:
+            self.workspace.reject(chat.id, reason)
+            self.composer.setFocus()
+
+    def send_from_composer(self, text: str) -> None:
+        chat = self.workspace.focused
+        if chat and self.workspace.send(chat.id, text):
+            self.composer.clear()
+
+    def _typed(self) -> None:
+        chat = self.workspace.focused
+        if chat:
+            self.workspace.note_keystroke(chat.id)
+
+    def end_chat(self, resolved: bool) -> None:
+        chat = self.workspace.focused
+        if chat and chat.is_open:
+            self.pool.forget(chat.id)
+            self.failures.pop(chat.id, None)
+            self.workspace.end_chat(chat.id, resolved)
+
+    def focus_most_urgent(self) -> None:
+        ranked = [c for c in self.workspace.ranked_chats() if c.is_open]
+        if ranked:
+            self.workspace.focus(ranked[0].id)
+
+    def _step_focus(self, step: int) -> None:
+        current = self.chat_list.currentIndex().row()
+        row = max(0, min(self.model.rowCount() - 1, current + step))
+        chat_id = self.model.chat_id_at(row)
+        if chat_id:
+            self.workspace.focus(chat_id)
+
+    def show_shortcuts(self) -> None:
+        box = QMessageBox(self)
+        box.setWindowTitle("Keyboard shortcuts")
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setText("\n".join(f"{keys:<22} {what}" for keys, what in SHORTCUTS))
+        box.setWindowModality(Qt.WindowModality.NonModal)
+        box.show()

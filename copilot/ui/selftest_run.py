@@ -1,0 +1,104 @@
+"""Runs a self-test shift and checks it: the summary `copilot selftest` prints."""
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections import Counter
+
+from copilot.selftest.policy import ScriptedAgent
+from copilot.session import SessionOptions
+from copilot.ui.app import Workbench, application
+from copilot.ui.selftest_driver import SelftestDriver
+
+
+def run_selftest(options: SessionOptions, timeout: float) -> dict:
+    app = application()
+    started = time.monotonic()
+    bench = Workbench(options)
+    session = bench.session
+    agent = ScriptedAgent(options.policy, session.simulator, seed=options.seed or 0)
+    driver = SelftestDriver(bench, agent, total_chats=options.total_chats or 0, deadline_seconds=timeout)
+    bench.window.show()
+    bench.start()
+    driver.finished.connect(app.quit)
+    driver.start()
+    sim_started = session.clock.now()
+    app.exec()
+    sim_minutes = (session.clock.now() - sim_started) / 60
+    bench.close()  # flushes and closes the usage log
+    return summarise(bench, driver, time.monotonic() - started, sim_minutes)
+
+
+def log_rows(path) -> dict[str, int]:
+    """Rows per table in the usage log file, read independently of the writer."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")]
+        return {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in sorted(tables)}
+    finally:
+        conn.close()
+
+
+def decision_kinds(path, session_id: int) -> Counter:
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        rows = conn.execute("SELECT kind, count(*) FROM decisions WHERE session_id = ? GROUP BY kind", (session_id,))
+        return Counter(dict(rows.fetchall()))
+    finally:
+        conn.close()
+
+
+def summarise(bench: Workbench, driver: SelftestDriver, real_seconds: float, sim_minutes: float) -> dict:
+    session = bench.session
+    ws = session.workspace
+    stats = session.simulator.stats()
+    tally = ws.tally
+    path = session.usage_log.path
+    rows = log_rows(path)
+    logged = session.usage_log.counts()
+    kinds = decision_kinds(path, session.usage_log.session_id)
+    handled = sum(1 for c in ws.chats.values() if not c.is_open)
+    policy = session.options.policy
+    checks = {
+        "finished_in_time": not driver.timed_out,
+        "no_driver_errors": not driver.errors,
+        "no_usage_log_errors": session.usage_log.last_error is None,
+        "enough_chats": handled >= (session.options.total_chats or 0),
+        "concurrency_reached_5": ws.peak_concurrency >= 5,
+        "suggestions_shown": tally["shown"] > 0,
+        "drafts_accepted": tally["accepted"] > 0,
+        "replies_delivered": stats.agent_replies == tally["agent_messages"] > 0,
+        "log_chats_match": logged.get("chats") == len(ws.chats),
+        "log_messages_match": logged.get("messages") == tally["customer_messages"] + tally["agent_messages"],
+        "log_suggestions_match": logged.get("suggestions") == tally["shown"],
+        "log_decisions_match": all(kinds.get(k, 0) == tally[k] for k in ("accepted", "edited", "rejected", "ignored")),
+    }
+    if policy == "careful":
+        checks["drafts_edited"] = tally["edited"] > 0
+        checks["drafts_rejected"] = tally["rejected"] > 0
+        checks["own_replies_typed"] = driver.actions.get("reply", 0) > 0
+    return {
+        "ok": all(checks.values()),
+        "agent": session.options.agent,
+        "policy": policy,
+        "seed": session.options.seed,
+        "engine": session.engine.name,
+        "chats_opened": len(ws.chats),
+        "chats_handled": handled,
+        "chats_resolved_correctly": stats.resolved_correctly,
+        "customers_left_unhappy": stats.left_unhappy,
+        "messages": {"customer": tally["customer_messages"], "agent": tally["agent_messages"]},
+        "suggestions_shown": tally["shown"],
+        "accepted": tally["accepted"],
+        "edited": tally["edited"],
+        "rejected": tally["rejected"],
+        "ignored": tally["ignored"],
+        "own_replies": driver.actions.get("reply", 0),
+        "peak_concurrency": ws.peak_concurrency,
+        "usage_log": {"path": str(path), "session_id": session.usage_log.session_id, "session_rows": logged, "file_rows": rows},
+        "real_seconds": round(real_seconds, 1),
+        "simulated_minutes": round(sim_minutes, 1),
+        "problems": session.problems,
+        "driver_errors": driver.errors[:10],
+        "checks": checks,
+    }

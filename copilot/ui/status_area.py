@@ -1,0 +1,43 @@
+"""A small, calm line of shift figures at the bottom of the window."""
+from __future__ import annotations
+
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+
+from copilot.core.workspace import Workspace
+from copilot.ui.chat_list_model import format_wait
+from copilot.ui.diagnosis_panel import plain_label
+
+
+class StatusArea(QWidget):
+    def __init__(self, workspace: Workspace, parent=None):
+        super().__init__(parent)
+        self.workspace = workspace
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 0, 8, 0)
+        self.load = plain_label("", wrap=False)
+        self.shift = plain_label("", wrap=False)
+        self.source = plain_label("", "muted", wrap=False)
+        layout.addWidget(self.load)
+        layout.addSpacing(24)
+        layout.addWidget(self.shift)
+        layout.addStretch(1)
+        layout.addWidget(self.source)
+        self.refresh()
+
+    def set_source_text(self, text: str) -> None:
+        self.source.setText(text)
+
+    def refresh(self) -> None:
+        ws = self.workspace
+        now = ws.clock.now()
+        open_chats = ws.open_chats
+        waiting = [c.waiting_seconds(now) for c in open_chats if c.awaiting_reply_since is not None]
+        load = f"{len(open_chats)} open · {len(waiting)} waiting"
+        if waiting:
+            load += f" · longest {format_wait(max(waiting))}"
+        self.load.setText(load)
+        t = ws.tally
+        self.shift.setText(
+            f"This shift: {t['shown']} drafts seen · {t['accepted']} accepted · {t['edited']} edited · "
+            f"{t['rejected']} rejected · {t['ignored']} set aside"
+        )

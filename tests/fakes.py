@@ -1,0 +1,51 @@
+"""Small stand-ins for unit tests of the workspace and the window (never used by the app)."""
+from __future__ import annotations
+
+from copilot.assist.engine import Conversation
+from copilot.core.events import ChatOpened, CustomerMessage, SourceEvent
+from copilot.core.suggestion import CategoryScore, Diagnosis, Draft
+
+
+class ScriptedSource:
+    """A chat source whose events the test pushes; remembers what the agent sent."""
+
+    def __init__(self) -> None:
+        self.queue: list[SourceEvent] = []
+        self.sent: list[tuple[str, str]] = []
+        self.closed: list[tuple[str, bool]] = []
+
+    def open(self, chat_id: str, name: str, ts: float) -> None:
+        self.queue.append(ChatOpened(chat_id, name, ts, scenario_id="test"))
+
+    def say(self, chat_id: str, text: str, ts: float) -> None:
+        self.queue.append(CustomerMessage(chat_id, text, ts))
+
+    def poll(self, now: float) -> list[SourceEvent]:
+        ready = [e for e in self.queue if e.ts <= now]
+        self.queue = [e for e in self.queue if e.ts > now]
+        return ready
+
+    def send(self, chat_id: str, text: str, now: float) -> None:
+        self.sent.append((chat_id, text))
+
+    def close(self, chat_id: str, resolved: bool, now: float) -> None:
+        self.closed.append((chat_id, resolved))
+
+
+class EchoEngine:
+    """Diagnoses every chat as 'late_delivery' and drafts a reply naming the last message's length."""
+
+    name = "echo"
+
+    def __init__(self, confidence: float = 0.9):
+        self.confidence = confidence
+        self.calls = 0
+
+    def diagnose(self, conversation: Conversation) -> Diagnosis:
+        self.calls += 1
+        score = CategoryScore("late_delivery", "Late delivery", self.confidence)
+        return Diagnosis((score,), abstained=self.confidence < 0.5, evidence=("late",), steps=("Check tracking",))
+
+    def draft(self, conversation: Conversation, diagnosis: Diagnosis) -> Draft:
+        last = conversation.customer_texts[-1]
+        return Draft(f"Reply to a {len(last)}-character message.", diagnosis.best.category)

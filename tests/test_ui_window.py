@@ -1,0 +1,166 @@
+"""The real main window, driven with pytest-qt: a scripted source and a simple engine stand in
+for the simulator and the offline engine, so each behaviour is checked in isolation."""
+from __future__ import annotations
+
+import time
+
+import pytest
+from PySide6.QtCore import Qt
+
+from copilot.core.clock import ManualClock
+from copilot.core.recorder import MemoryRecorder
+from copilot.core.workspace import Workspace
+from copilot.ui.app import application
+from copilot.ui.assist_pool import AssistPool
+from copilot.ui.main_window import MainWindow
+from tests.fakes import EchoEngine, ScriptedSource
+
+
+class Harness:
+    def __init__(self, qtbot):
+        application()
+        self.qtbot = qtbot
+        self.clock = ManualClock()
+        self.source = ScriptedSource()
+        self.recorder = MemoryRecorder()
+        self.engine = EchoEngine()
+        self.ws = Workspace(source=self.source, clock=self.clock, recorder=self.recorder)
+        self.pool = AssistPool(self.engine, self.clock)
+        self.ws.request_suggestion = self.pool.request
+        self.window = MainWindow(self.ws, self.pool)
+        qtbot.addWidget(self.window)
+        self.window.show()
+
+    def customer(self, chat_id: str, text: str, name: str = "Ana Silva", wait_for_suggestion: bool = True):
+        if chat_id not in self.ws.chats:
+            self.source.open(chat_id, name, self.clock.now())
+        self.source.say(chat_id, text, self.clock.now())
+        if wait_for_suggestion:
+            with self.qtbot.waitSignal(self.pool.suggestion_ready, timeout=5000):
+                self.ws.tick()
+        else:
+            self.ws.tick()
+
+    def decisions(self):
+        return [f for k, _, f in self.recorder.records if k == "decision"]
+
+
+@pytest.fixture
+def h(qtbot):
+    harness = Harness(qtbot)
+    yield harness
+    harness.pool.wait_idle(5000)
+
+
+def test_chat_arrives_with_diagnosis_and_draft(h):
+    h.customer("c1", "My parcel is late")
+    assert h.window.model.rowCount() == 1
+    assert h.window.chat_title.text() == "Ana Silva"
+    assert h.window.diagnosis_panel.category.text() == "Late delivery"
+    assert h.window.draft_panel.text.toPlainText() == "Reply to a 17-character message."
+    assert h.window.draft_panel.accept_button.isEnabled()
+    assert "My parcel is late" in h.window.chat_view.toPlainText()
+
+
+def test_accept_button_sends_draft_and_logs(h):
+    h.customer("c1", "My parcel is late")
+    h.clock.advance(3)
+    h.qtbot.mouseClick(h.window.draft_panel.accept_button, Qt.MouseButton.LeftButton)
+    assert h.source.sent == [("c1", "Reply to a 17-character message.")]
+    assert h.decisions()[-1]["kind"] == "accepted" and h.decisions()[-1]["seconds_to_decide"] == 3
+    assert "You" in h.window.chat_view.toPlainText()
+    assert not h.window.draft_panel.accept_button.isEnabled()
+    assert h.window.draft_panel.status.text() == "Sent as is."
+
+
+def test_edit_shortcut_loads_composer_and_enter_sends_edited(h):
+    h.customer("c1", "My parcel is late")
+    h.window.activateWindow()
+    h.qtbot.waitUntil(lambda: h.window.isActiveWindow(), timeout=3000)
+    h.qtbot.keyClick(h.window, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    assert h.window.composer.toPlainText() == "Reply to a 17-character message."
+    h.qtbot.keyClicks(h.window.composer, " Sorry!")
+    h.qtbot.keyClick(h.window.composer, Qt.Key.Key_Return)
+    assert h.source.sent == [("c1", "Reply to a 17-character message. Sorry!")]
+    decision = h.decisions()[-1]
+    assert decision["kind"] == "edited" and decision["edit_distance"] > 0
+    assert decision["seconds_to_first_keystroke"] is not None
+    assert h.window.composer.toPlainText() == ""
+
+
+def test_reject_with_quick_reason_and_free_text(h):
+    h.customer("c1", "My parcel is late")
+    menu = h.window.draft_panel.reasons_menu
+    next(a for a in menu.actions() if a.text() == "Wrong tone").trigger()
+    assert h.decisions()[-1] == {**h.decisions()[-1], "kind": "rejected", "reason": "Wrong tone"}
+    assert h.source.sent == []
+    h.customer("c1", "hello?")
+    next(a for a in menu.actions() if a.text().startswith("Other")).trigger()
+    assert h.window.draft_panel.reason_edit.isVisibleTo(h.window)
+    h.qtbot.keyClicks(h.window.draft_panel.reason_edit, "Promises a refund we cannot give")
+    h.qtbot.keyClick(h.window.draft_panel.reason_edit, Qt.Key.Key_Return)
+    assert h.decisions()[-1]["reason"] == "Promises a refund we cannot give"
+
+
+def test_shift_enter_is_a_new_line_not_a_send(h):
+    h.customer("c1", "hi")
+    composer = h.window.composer
+    h.qtbot.keyClicks(composer, "line one")
+    h.qtbot.keyClick(composer, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
+    h.qtbot.keyClicks(composer, "line two")
+    assert h.source.sent == []
+    h.qtbot.keyClick(composer, Qt.Key.Key_Return)
+    assert h.source.sent == [("c1", "line one\nline two")]
+
+
+def test_newer_message_replaces_suggestion_whole(h):
+    h.customer("c1", "My parcel is late")
+    h.customer("c1", "Hello?? It is a birthday present")
+    assert h.window.draft_panel.text.toPlainText() == "Reply to a 32-character message."
+    assert h.decisions()[-1]["kind"] == "ignored"
+
+
+def test_urgent_chat_is_listed_first_and_focus_follows_clicks(h):
+    h.customer("calm", "a question", name="Calm Customer")
+    h.clock.advance(100)
+    h.customer("new", "another", name="Newer Customer")
+    assert h.window.model.chat_id_at(0) == "calm"  # waited 100 s
+    rect = h.window.chat_list.visualRect(h.window.model.index(1))
+    h.qtbot.mouseClick(h.window.chat_list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert h.ws.focused_id == "new"
+    assert h.window.chat_title.text() == "Newer Customer"
+
+
+def test_resolve_closes_chat_and_moves_on(h):
+    h.customer("c1", "first")
+    h.customer("c2", "second", name="Bo")
+    h.qtbot.mouseClick(h.window.resolve_button, Qt.MouseButton.LeftButton)
+    assert h.source.closed == [("c1", True)]
+    assert h.ws.focused_id == "c2"
+
+
+def test_hostile_customer_text_is_plain_and_does_not_freeze(h):
+    hostile = "<b>bold</b><img src=x onerror=alert(1)>\x00\x1b[2J" + ("A" * 1_000_000) + "\u202eevil"
+    started = time.perf_counter()
+    h.customer("c1", hostile)
+    h.window.refresh()
+    elapsed = time.perf_counter() - started
+    shown = h.window.chat_view.toPlainText()
+    assert "<b>bold</b><img src=x onerror=alert(1)>" in shown  # the markup is text, not formatting
+    assert "\x00" not in shown and "␀" in shown
+    assert "1,000" in shown and "characters in total" in shown  # cut for display, with a note
+    assert len(h.ws.chats["c1"].messages[0].text) == len(hostile)  # nothing lost
+    assert elapsed < 10  # generous bound: a freeze would be minutes
+
+
+def test_engine_failure_is_visible_and_agent_can_still_reply(h):
+    def broken(conversation):
+        raise RuntimeError("model exploded")
+
+    h.engine.diagnose = broken
+    with h.qtbot.waitSignal(h.pool.suggestion_failed, timeout=5000):
+        h.customer("c1", "hello", wait_for_suggestion=False)
+    assert "model exploded" in h.window.draft_panel.status.text()
+    h.qtbot.keyClicks(h.window.composer, "Hi, how can I help?")
+    h.qtbot.keyClick(h.window.composer, Qt.Key.Key_Return)
+    assert h.source.sent == [("c1", "Hi, how can I help?")]
