@@ -1,0 +1,61 @@
+"""Fill a playbook's reply template from the facts in the chat, asking first for what is missing.
+
+Rules that keep drafts honest: a template is used only when every slot it names has a value
+taken from the chat; otherwise the draft asks for the missing information instead. Nothing is
+ever filled with a guess or a placeholder the customer would see.
+"""
+from __future__ import annotations
+
+import re
+
+from copilot.assist.playbooks import InfoItem, Playbook
+from copilot.assist.slots import first_name
+
+_SLOT_LABELS = {
+    "order_id": "your order number", "email": "the e-mail address on the account",
+    "amount": "the amount", "tracking_number": "the tracking number", "date": "the date",
+    "phone": "a phone number", "card_last4": "the last 4 digits of the card",
+    "address": "the full delivery address", "promo_code": "the promo code",
+}
+
+
+def is_given(item: InfoItem, slots: dict[str, str], texts: list[str]) -> bool:
+    if item.key in slots:
+        return True
+    return any(re.search(p, t, re.IGNORECASE) for p in item.detect for t in texts)
+
+
+def missing_items(book: Playbook, slots: dict[str, str], texts: list[str]) -> list[InfoItem]:
+    """Required information the customer has not given yet, in the playbook's order."""
+    return [item for item in book.collect if item.required and not is_given(item, slots, texts)]
+
+
+def join_labels(labels: list[str]) -> str:
+    if len(labels) <= 1:
+        return "".join(labels)
+    return ", ".join(labels[:-1]) + " and " + labels[-1]
+
+
+def _fill(template: str, values: dict[str, str]) -> str:
+    text = template.format(**values)
+    text = re.sub(r"[ \t]+([,.!?])", r"\1", text)  # "Hi ," when there is no name → "Hi,"
+    return re.sub(r"[ \t]{2,}", " ", text).strip()
+
+
+def compose(book: Playbook, slots: dict[str, str], texts: list[str], customer_name: str) -> str:
+    """The draft reply for `book`, or a request for the missing required information."""
+    values = dict(slots)
+    values["customer_name"] = first_name(slots.get("customer_name", "") or customer_name)
+    missing = missing_items(book, slots, texts)
+    if not missing:
+        needed = book.template_slots("resolve") - {"missing"}
+        unknown = sorted(k for k in needed if not values.get(k))
+        if not unknown:
+            return _fill(book.replies["resolve"], values)
+        labels = {item.key: item.label for item in book.collect}
+        missing = [InfoItem(k, labels.get(k, _SLOT_LABELS.get(k, k.replace("_", " ")))) for k in unknown
+                   if k != "customer_name"]
+        if not missing:  # only the name is unknown: the resolve reply still reads well without it
+            return _fill(book.replies["resolve"], values)
+    values["missing"] = join_labels([item.label for item in missing])
+    return _fill(book.replies["ask"], values)  # uses only {customer_name} and {missing}

@@ -1,0 +1,106 @@
+"""The offline engine: a local classifier for the diagnosis, playbooks and templates for the draft.
+
+It is the app's default: no endpoint, no key, no network. The whole conversation so far is read
+(customer turns, the latest weighted most), so "it's #12345" after "my parcel is late" stays a
+late-delivery diagnosis, while a customer who changes topic moves the diagnosis with them.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from copilot.assist import drafting, slots
+from copilot.assist.engine import Conversation
+from copilot.assist.model import TextModel
+from copilot.assist.playbooks import Playbook, load_playbooks
+from copilot.core.suggestion import CategoryScore, Diagnosis, Draft
+
+RECENCY = 0.6  # weight of a customer turn relative to the one after it
+MAX_TURNS = 6  # older turns than this no longer count toward the diagnosis
+
+
+def default_model_dir() -> Path:
+    from copilot.paths import resource
+
+    return resource("models", "default")
+
+
+def default_playbooks_dir() -> Path:
+    from copilot.paths import resource
+
+    return resource("playbooks")
+
+
+class OfflineEngine:
+    name = "offline"
+
+    def __init__(self, model: TextModel, playbooks: dict[str, Playbook]):
+        self.model = model
+        self.playbooks = playbooks
+
+    @classmethod
+    def load(cls, model_dir: Path | str, playbooks_dir: Path | str | None = None) -> "OfflineEngine":
+        books = load_playbooks(Path(playbooks_dir) if playbooks_dir else default_playbooks_dir())
+        return cls(TextModel.load(Path(model_dir)), books)
+
+    @classmethod
+    def load_default(cls) -> "OfflineEngine":
+        return cls.load(default_model_dir(), default_playbooks_dir())
+
+    # ---- diagnosis ---------------------------------------------------------------------------
+    def label(self, category: str) -> str:
+        book = self.playbooks.get(category)
+        return book.name if book else category.replace("_", " ").capitalize()
+
+    def probabilities(self, texts: list[str]) -> np.ndarray:
+        """Class probabilities for the customer's turns (oldest first), recent turns weighted more."""
+        texts = [t for t in texts if t.strip()][-MAX_TURNS:]
+        if not texts:
+            return np.full(len(self.model.classes), 1.0 / len(self.model.classes))
+        idx_parts, val_parts = [], []
+        for age, text in enumerate(reversed(texts)):
+            idx, val = self.model.row(text)
+            idx_parts.append(idx)
+            val_parts.append(val * np.float32(RECENCY ** age))
+        idx, inverse = np.unique(np.concatenate(idx_parts), return_inverse=True)
+        val = np.bincount(inverse, weights=np.concatenate(val_parts)).astype(np.float32)
+        # keep the scale of a single message so the calibrated temperature still applies
+        single = np.linalg.norm(val_parts[0])
+        norm = np.linalg.norm(val)
+        if norm > 0 and single > 0:
+            val *= single / norm
+        return self.model.proba_row(idx, val)
+
+    def diagnose(self, conversation: Conversation) -> Diagnosis:
+        texts = conversation.customer_texts
+        if not any(t.strip() for t in texts):
+            return Diagnosis(top=(), abstained=True)
+        p = self.probabilities(texts)
+        order, abstained = self.model.decide(p)
+        top = tuple(CategoryScore(self.model.classes[i], self.label(self.model.classes[i]), round(float(p[i]), 4))
+                    for i in order[:3])
+        recent = texts[-MAX_TURNS:]
+        evidence = tuple(self.model.evidence(recent[-2:], order[0]))
+        if abstained:
+            return Diagnosis(top=top, abstained=True, evidence=evidence)
+        book = self.playbooks.get(top[0].category)
+        if book is None:
+            return Diagnosis(top=top, abstained=False, evidence=evidence)
+        found = slots.extract(recent)
+        missing = tuple(item.label for item in drafting.missing_items(book, found, recent))
+        return Diagnosis(top=top, abstained=False, evidence=evidence, steps=book.steps, missing=missing,
+                         needs_human=book.needs_human or not book.ai_eligible)
+
+    # ---- drafting ----------------------------------------------------------------------------
+    def draft(self, conversation: Conversation, diagnosis: Diagnosis) -> Draft | None:
+        """A reply from the diagnosed playbook; None when there is no confident diagnosis."""
+        if diagnosis.abstained or diagnosis.best is None:
+            return None
+        book = self.playbooks.get(diagnosis.best.category)
+        if book is None:
+            return None
+        texts = conversation.customer_texts[-MAX_TURNS:]
+        found = slots.extract(texts)
+        text = drafting.compose(book, found, texts, conversation.customer_name)
+        return Draft(text=text, category=book.id)
