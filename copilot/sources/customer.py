@@ -1,0 +1,131 @@
+"""One scripted customer's side of the conversation: what they say back to each agent message.
+
+No timing here (the simulator decides when things are typed); this is the part that reads the
+agent's words, hands out facts, and keeps count of how well the chat is going.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from copilot.sources import lines as L
+from copilot.sources.scenario import ReplyRule, Scenario
+
+ANYTHING_ELSE = "Is there anything else I can help you with today?"
+HOLD_ON = "Thank you, one moment please."
+
+
+@dataclass(frozen=True)
+class Reaction:
+    kind: str  # answer | resolved | premature | unhelpful | hold | closing
+    lines: tuple[str, ...] = ()
+    frustrated: bool = False  # the lines express frustration (for scoring)
+    leaves: bool = False  # leaves right after saying the lines
+    satisfied: bool = False  # ...and if so, happy
+    waits: bool = True  # expects the agent to answer afterwards
+    reveals: tuple[str, ...] = ()  # facts in the lines: collected once the lines are delivered
+
+
+class Customer:
+    def __init__(self, scenario: Scenario, rng: random.Random):
+        self.scenario = scenario
+        self.rng = rng
+        self.revealed: set[str] = set()
+        self.pending: set[str] = set()  # facts in replies still being typed
+        self.resolved = False
+        self.unhelpful_count = 0
+        self._holds_in_a_row = 0
+
+    @property
+    def style(self) -> str:
+        return self.scenario.persona.style
+
+    @property
+    def impatient_lines(self) -> tuple[str, ...]:
+        return tuple(map(self.scenario.fill, self.scenario.impatient or L.IMPATIENT[self.style]))
+
+    @property
+    def unhelpful_lines(self) -> tuple[str, ...]:
+        return tuple(map(self.scenario.fill, self.scenario.unhelpful or L.UNHELPFUL[self.style]))
+
+    def opening(self) -> tuple[str, ...]:
+        return tuple(map(self.scenario.fill, self.scenario.opening))
+
+    def missing(self) -> list[str]:
+        """Required facts the agent has not got out of the customer yet."""
+        return [fact for fact in self.scenario.resolution.requires if fact not in self.revealed]
+
+    def react(self, text: str) -> Reaction:
+        if self.resolved:
+            return Reaction("closing", (L.CLOSING[self.style],), leaves=True, satisfied=True, waits=False)
+        resolution = self.scenario.resolution
+        offered = resolution.trigger.matches(text)
+        if offered and not self.missing():
+            self.resolved = True
+            thanks = self.scenario.fill(resolution.thanks) if resolution.thanks else L.THANKS[self.style]
+            return Reaction("resolved", (thanks,), waits=False)
+        matched = [rule for rule in self.scenario.replies if rule.trigger.matches(text)]
+        # Asked again for what they are typing right now: they just finish typing.
+        matched = [rule for rule in matched if not rule.reveals or not set(rule.reveals) <= self.pending]
+        if matched:
+            self._holds_in_a_row = 0
+            said = [self._say(rule) for rule in matched]
+            reveals = tuple(dict.fromkeys(fact for rule in matched for fact in rule.reveals))
+            self.pending.update(reveals)
+            if offered and set(self.missing()) - set(reveals):
+                said.append(self._premature(reveals))
+            return Reaction("answer", (" ".join(said),), reveals=reveals)
+        if offered:  # the right remedy, but without the details it needs
+            self._holds_in_a_row = 0
+            return Reaction("premature", (self._premature(),))
+        if self.pending or (L.HOLDING.search(text) and self._holds_in_a_row < L.MAX_HOLDS_IN_A_ROW):
+            self._holds_in_a_row += 0 if self.pending else 1
+            return Reaction("hold")
+        return self._unhelpful()
+
+    def delivered(self, reveals: tuple[str, ...]) -> None:
+        """The customer's message with these facts reached the agent: now they count as collected."""
+        self.revealed.update(reveals)
+        self.pending.difference_update(reveals)
+
+    def nudge(self, index: int) -> str | None:
+        """The index-th impatient line while kept waiting, or None when patience is used up."""
+        lines = self.impatient_lines
+        return lines[index] if index < len(lines) else None
+
+    def give_up_line(self) -> str:
+        return L.GIVE_UP[self.style]
+
+    def hint(self) -> str:
+        """An agent message that moves this chat on: ask for the next fact, else offer the remedy."""
+        if self.resolved:
+            return ANYTHING_ELSE
+        missing = [fact for fact in self.missing() if fact not in self.pending]
+        if not missing and self.pending:
+            return HOLD_ON
+        if missing:
+            rule = self.scenario.rule_revealing(missing[0])
+            assert rule is not None  # the loader guarantees every required fact has a rule
+            return self.scenario.fill(rule.ask)
+        return self.scenario.fill(self.scenario.resolution.offer)
+
+    def _say(self, rule: ReplyRule) -> str:
+        line = self.scenario.fill(self.rng.choice(rule.say))
+        if rule.reveals and all(fact in self.revealed for fact in rule.reveals):
+            return self.scenario.fill(rule.again) if rule.again else L.AGAIN_PREFIX[self.style] + line
+        return line
+
+    def _premature(self, coming: tuple[str, ...] = ()) -> str:
+        premature = self.scenario.resolution.premature
+        if premature:
+            return self.scenario.fill(premature)
+        missing = [fact for fact in self.missing() if fact not in coming]
+        return L.PREMATURE.format(label=L.fact_label(missing[0]))
+
+    def _unhelpful(self) -> Reaction:
+        self._holds_in_a_row = 0
+        self.unhelpful_count += 1
+        lines = self.unhelpful_lines
+        line = lines[min(self.unhelpful_count, len(lines)) - 1]
+        leaves = self.unhelpful_count >= len(lines)
+        return Reaction("unhelpful", (line,), frustrated=True, leaves=leaves, waits=not leaves)
