@@ -1,0 +1,220 @@
+"""The local usage log: `record` queues, one writer thread writes.
+
+`record` runs on the UI thread, so it only puts a tuple on a queue. The writer thread drains the
+queue in batches, one transaction per batch, committing at least every COMMIT_INTERVAL seconds:
+with WAL and synchronous=NORMAL a commit survives the app being killed, so a kill loses at most
+the last fraction of a second. Writer errors are kept in `last_error` and logged, never raised
+into the app.
+"""
+from __future__ import annotations
+
+import logging
+import queue
+import sqlite3
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from copilot.usage.errors import UsageLogError
+from copilot.usage.file_check import check_existing
+from copilot.usage.record_writer import RecordWriter
+from copilot.usage.schema import TABLES, migrate
+
+log = logging.getLogger(__name__)
+
+COMMIT_INTERVAL = 0.05  # seconds a batch may run before it is committed
+_FLUSH, _STOP = object(), object()  # control items on the queue; never str, so never a kind
+
+
+class UsageLog:
+    """Implements copilot.core.recorder.Recorder. Create with `UsageLog.open(...)`."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection, session_id: int, store_text: bool,
+                 redact: Callable[[str], str]):
+        self.path = path
+        self.session_id = session_id
+        self.last_error: BaseException | None = None
+        self.errors = 0  # writer failures seen (rows or batches)
+        self.lost = 0  # records that could not be stored anywhere
+        self.dropped_after_close = 0
+        self._conn = conn
+        self._writer = RecordWriter(conn, session_id, store_text, redact, on_error=self._failed)
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._put = self._queue.put
+        self._closed = False
+        self._crashed = False
+        # daemon: a forgotten close() must not keep the app from exiting (commits are frequent)
+        self._thread = threading.Thread(target=self._run, name="usage-log-writer", daemon=True)
+        self._thread.start()
+
+    @classmethod
+    def open(cls, path: str | Path, agent: str, app_version: str, engine: str, policy: str = "", *,
+             store_text: bool = False, redact: Callable[[str], str] | None = None,
+             started_at: float | None = None) -> UsageLog:
+        """Open or create the log, bring its schema up to date and start a session.
+
+        Raises UsageLogError, leaving the file untouched, if it is not a usable usage log.
+        """
+        path = Path(path)
+        check_existing(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        started_at = time.time() if started_at is None else started_at
+        # isolation_level=None: transactions are explicit (BEGIN/COMMIT), never implicit.
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        try:
+            conn.execute("PRAGMA busy_timeout = 5000")
+            db = Database(conn, execute_plugins=False)
+            db.enable_wal()
+            conn.execute("PRAGMA synchronous = NORMAL")
+            migrate(db)
+            with db.atomic():
+                conn.execute("INSERT OR IGNORE INTO agents (name, first_seen) VALUES (?, ?)", (agent, started_at))
+                agent_id = conn.execute("SELECT id FROM agents WHERE name = ?", (agent,)).fetchone()[0]
+                session_id = conn.execute(
+                    "INSERT INTO sessions (uuid, agent_id, ts, started_at, app_version, engine, policy) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (uuid.uuid4().hex, agent_id, started_at, started_at, app_version, engine, policy),
+                ).lastrowid
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise UsageLogError(f"Cannot set up the usage log at {path}: {exc}") from exc
+        except BaseException:
+            conn.close()
+            raise
+        return cls(path, conn, session_id, store_text, redact or (lambda text: text))
+
+    # ---- the Recorder protocol: called on the UI thread -----------------------------------------
+    def record(self, kind: str, ts: float, /, **fields: Any) -> None:
+        # Positional-only: a field may itself be called `kind` (a decision's kind).
+        if self._closed:
+            self.dropped_after_close += 1
+            return
+        self._put((kind, ts, fields))
+
+    def flush(self, timeout: float | None = 5.0) -> bool:
+        """Wait until everything recorded so far is committed. False on timeout or a dead writer."""
+        if self._closed:
+            return not self._crashed and not self._thread.is_alive()
+        done = threading.Event()
+        self._put((_FLUSH, done, None))
+        return done.wait(timeout) and self._thread.is_alive()
+
+    def close(self, ended_at: float | None = None, timeout: float | None = 10.0) -> bool:
+        """Write what is queued, end the session and stop the writer. Safe to call twice."""
+        if not self._closed:
+            self._closed = True
+            self._put((_STOP, time.time() if ended_at is None else ended_at, None))
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    def __enter__(self) -> UsageLog:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def counts(self, overall: bool = False) -> dict[str, int]:
+        """Rows per table for this session (or the whole file), after a flush."""
+        self.flush()
+        conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            if overall:
+                return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
+            result = {"agents": 1, "sessions": 1}
+            for table in TABLES[2:]:
+                sql = f"SELECT count(*) FROM {table} WHERE session_id = ?"
+                result[table] = conn.execute(sql, (self.session_id,)).fetchone()[0]
+            return result
+        finally:
+            conn.close()
+
+    # ---- the writer thread --------------------------------------------------------------------
+    def _run(self) -> None:
+        try:
+            self._drain()
+        except BaseException as exc:  # a bug in the writer: report it, stop taking records
+            self._closed = self._crashed = True
+            self._failed(exc, "writer thread")
+            self._conn.close()
+
+    def _drain(self) -> None:
+        get, get_nowait = self._queue.get, self._queue.get_nowait
+        while True:
+            item = get()
+            waiting: list[threading.Event] = []
+            stop_at = None
+            deadline = time.monotonic() + COMMIT_INTERVAL
+            batch: list[tuple[str, float, dict[str, Any]]] = []
+            while True:
+                kind = item[0]
+                if kind is _FLUSH:
+                    waiting.append(item[1])
+                    break  # answer the flush promptly
+                if kind is _STOP:
+                    stop_at = item[1]
+                    break
+                batch.append(item)
+                if len(batch) % 256 == 0 and time.monotonic() >= deadline:
+                    break
+                try:
+                    item = get_nowait()
+                except queue.Empty:
+                    break
+            if batch:
+                self._write_batch(batch)
+            for done in waiting:
+                done.set()
+            if stop_at is not None:
+                self._finish(stop_at)
+                return
+
+    def _write_batch(self, batch: list[tuple[str, float, dict[str, Any]]]) -> None:
+        try:
+            self._conn.execute("BEGIN")
+            for kind, ts, fields in batch:
+                try:
+                    self._writer.write(kind, ts, fields)
+                except Exception as exc:  # one bad record must not cost the batch
+                    self._failed(exc, f"record {kind!r}")
+                    self._keep_as_event(kind, ts, fields)
+            self._conn.execute("COMMIT")
+        except Exception as exc:  # the database itself failed: disk full, file gone, ...
+            self._failed(exc, f"batch of {len(batch)}")
+            self.lost += len(batch)  # an upper bound: SQLite may have kept rows it autocommitted
+            if self._conn.in_transaction:
+                try:
+                    self._conn.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass  # already reported above; the next batch begins afresh
+
+    def _keep_as_event(self, kind: Any, ts: Any, fields: dict[str, Any]) -> None:
+        try:
+            self._writer.write_event(f"unstored:{kind}", ts, fields)
+        except Exception as exc:
+            self._failed(exc, f"fallback for {kind!r}")
+            self.lost += 1
+
+    def _failed(self, exc: BaseException, what: str) -> None:
+        if self.last_error is None or repr(exc) != repr(self.last_error):
+            log.error("usage log: %s failed: %r", what, exc)  # log each new error once
+        self.last_error = exc
+        self.errors += 1
+
+    def _finish(self, ended_at: float) -> None:
+        while True:  # a record that raced close() from another thread: counted, not written
+            try:
+                self._queue.get_nowait()
+            except queue.Empty:
+                break
+            self.dropped_after_close += 1
+        try:
+            self._conn.execute("UPDATE sessions SET ended_at = ? WHERE id = ?", (ended_at, self.session_id))
+        except Exception as exc:
+            self._failed(exc, "ending the session")
+        finally:
+            self._conn.close()

@@ -1,0 +1,138 @@
+"""The usage log's tables, their version, and the migrations that bring an older file up to date.
+
+Which record kinds go where (see copilot/core/workspace.py for the `record` calls):
+
+    chat_opened       -> chats (one row per chat) + concurrency (when the open-chat count changes)
+    chat_closed       -> chats (same row, closed_at/status/duration) + concurrency
+    message           -> messages (metadata; `text` only when the log was opened with store_text)
+    suggestion_shown  -> suggestions
+    decision          -> decisions
+    focus             -> focus_changes
+    anything else     -> events (kind, ts, fields as JSON), so a new kind is never lost
+
+Every row carries session_id and ts (seconds, Unix time). Fields a known kind carries beyond its
+columns go to that row's `extra` column as JSON.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from sqlite_utils import Database
+
+from copilot.usage.errors import UsageLogError
+from copilot.usage.views import create_views
+
+SCHEMA_VERSION = 1
+APP_MARKER = "agent-copilot-usage-log"  # meta.app: tells our files from other apps' databases
+APPLICATION_ID = 0x41435553  # PRAGMA application_id, "ACUS": identifies the file to `file(1)` too
+
+TABLE_FOR_KIND = {
+    "chat_opened": "chats",
+    "chat_closed": "chats",
+    "message": "messages",
+    "suggestion_shown": "suggestions",
+    "decision": "decisions",
+    "focus": "focus_changes",
+}
+# Tables counted by UsageLog.counts(), in the order a reader expects them.
+TABLES = ("agents", "sessions", "chats", "messages", "suggestions", "decisions",
+          "focus_changes", "concurrency", "events")
+
+# Columns of the per-event tables (besides id, session_id, ts, extra), in insert order.
+EVENT_COLUMNS: dict[str, dict[str, type]] = {
+    "messages": {"chat_id": str, "message_id": int, "sender": str, "length": int, "frustration": float,
+                 "response_seconds": float, "suggestion_id": int, "text": str},
+    "suggestions": {"chat_id": str, "suggestion_id": int, "message_id": int, "engine": str, "category": str,
+                    "confidence": float, "abstained": int, "draft_length": int, "draft_hash": str},
+    "decisions": {"chat_id": str, "suggestion_id": int, "decision": str, "seconds_to_decide": float,
+                  "edit_distance": float, "reason": str, "sent_length": int,
+                  "seconds_to_first_keystroke": float},
+    "focus_changes": {"chat_id": str, "previous_chat_id": str, "open_chats": int},
+    "concurrency": {"open_chats": int, "chat_id": str, "cause": str},
+    "events": {"kind": str, "fields": str},
+}
+CHAT_COLUMNS: dict[str, type] = {
+    "chat_id": str, "customer_name": str, "scenario_id": str, "concurrent_at_open": int,
+    "closed_at": float, "status": str, "duration": float,
+}
+
+Migration = Callable[[Database], None]
+
+
+def _v1_initial(db: Database) -> None:
+    """Version 1: the first versioned layout.
+
+    Version 0 was the pre-release file: `meta` plus a bare `events(kind, ts, fields)` table. Its
+    rows are kept: the table gains the v1 columns and those rows get session_id NULL.
+    """
+    db["agents"].create({"id": int, "name": str, "first_seen": float}, pk="id",
+                        not_null=["name"], if_not_exists=True)
+    db["agents"].create_index(["name"], unique=True, if_not_exists=True)
+    db["sessions"].create(
+        {"id": int, "uuid": str, "agent_id": int, "ts": float, "started_at": float, "ended_at": float,
+         "app_version": str, "engine": str, "policy": str},
+        pk="id", foreign_keys=[("agent_id", "agents", "id")], if_not_exists=True,
+    )
+    db["sessions"].create_index(["agent_id", "started_at"], if_not_exists=True)
+    db["chats"].create(
+        {"id": int, "session_id": int, "ts": float, **CHAT_COLUMNS, "extra": str},
+        pk="id", foreign_keys=[("session_id", "sessions", "id")], if_not_exists=True,
+    )
+    # One row per chat per session: chat_closed updates the row chat_opened made (an upsert).
+    db["chats"].create_index(["session_id", "chat_id"], unique=True, if_not_exists=True)
+    db["chats"].create_index(["session_id", "ts"], if_not_exists=True)
+    for table, columns in EVENT_COLUMNS.items():
+        if table == "events" and table in db.table_names():
+            for name, kind in {"session_id": int, "extra": str}.items():
+                if name not in db[table].columns_dict:
+                    db[table].add_column(name, kind)
+        else:
+            db[table].create(
+                {"id": int, "session_id": int, "ts": float, **columns, "extra": str},
+                pk="id", foreign_keys=[("session_id", "sessions", "id")], if_not_exists=True,
+            )
+        db[table].create_index(["session_id", "ts"], if_not_exists=True)
+    db["suggestions"].create_index(["session_id", "suggestion_id"], if_not_exists=True)
+    db["decisions"].create_index(["session_id", "suggestion_id"], if_not_exists=True)
+    db["messages"].create_index(["session_id", "chat_id", "ts"], if_not_exists=True)
+
+
+MIGRATIONS: dict[int, Migration] = {1: _v1_initial}
+
+
+def ensure_meta(db: Database) -> None:
+    db["meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
+    db["meta"].insert({"key": "app", "value": APP_MARKER}, replace=True)
+
+
+def stored_version(db: Database) -> int:
+    """The version recorded in the file (meta wins; user_version is the quick-look copy)."""
+    if "meta" in db.table_names():
+        row = db.execute("select value from meta where key = 'schema_version'").fetchone()
+        if row is not None:
+            return int(row[0])
+    return int(db.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(db: Database, migrations: Mapping[int, Migration] = MIGRATIONS,
+            target: int | None = None) -> int:
+    """Apply, in order, every migration newer than the file, all inside one transaction.
+
+    If any step fails the transaction rolls back and the file stays at its old version.
+    Returns the version the file is at afterwards.
+    """
+    target = max(migrations) if target is None else target
+    with db.atomic():
+        ensure_meta(db)
+        current = stored_version(db)
+        if current > target:  # also checked before opening; here it guards other callers
+            raise UsageLogError(f"usage log schema v{current} is newer than this app's v{target}")
+        for version in sorted(v for v in migrations if current < v <= target):
+            migrations[version](db)
+            db["meta"].insert({"key": "schema_version", "value": str(version)}, replace=True)
+            db.execute(f"PRAGMA user_version = {int(version)}")
+            current = version
+        db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        if current == SCHEMA_VERSION:  # views describe the current layout only
+            create_views(db)
+    return current
