@@ -54,22 +54,30 @@ class OfflineEngine:
         return book.name if book else category.replace("_", " ").capitalize()
 
     def probabilities(self, texts: list[str]) -> np.ndarray:
-        """Class probabilities for the customer's turns (oldest first), recent turns weighted more."""
+        """Class probabilities for the customer's turns (oldest first), recent turns weighted more.
+
+        Turns are mixed in feature space, so two half-sentences add up, and each turn is first
+        weighted by how much it says: a content-free reply ("it's #48213", "yes") that the model
+        alone would call out-of-scope barely counts, so the topic set earlier carries on.
+        """
         texts = [t for t in texts if t.strip()][-MAX_TURNS:]
         if not texts:
             return np.full(len(self.model.classes), 1.0 / len(self.model.classes))
+        rows = [self.model.row(t) for t in reversed(texts)]  # newest first
+        if len(rows) == 1:
+            return self.model.proba_row(*rows[0])
+        oos = self.model.oos_index
         idx_parts, val_parts = [], []
-        for age, text in enumerate(reversed(texts)):
-            idx, val = self.model.row(text)
+        for age, (idx, val) in enumerate(rows):
+            says = 1.0 if oos is None else 0.05 + 0.95 * (1.0 - float(self.model.proba_row(idx, val)[oos]))
             idx_parts.append(idx)
-            val_parts.append(val * np.float32(RECENCY ** age))
+            val_parts.append(val * np.float32(RECENCY ** age * says))
         idx, inverse = np.unique(np.concatenate(idx_parts), return_inverse=True)
         val = np.bincount(inverse, weights=np.concatenate(val_parts)).astype(np.float32)
         # keep the scale of a single message so the calibrated temperature still applies
-        single = np.linalg.norm(val_parts[0])
         norm = np.linalg.norm(val)
-        if norm > 0 and single > 0:
-            val *= single / norm
+        if norm > 0:
+            val *= np.linalg.norm(rows[0][1]) / norm
         return self.model.proba_row(idx, val)
 
     def diagnose(self, conversation: Conversation) -> Diagnosis:
