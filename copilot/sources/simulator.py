@@ -112,8 +112,7 @@ class Simulator:
         if run.ended_at is not None:
             return  # the customer already left; the agent's client may not know yet
         run.agent_replies += 1
-        if run.first_reply_at is None:
-            run.first_reply_at = now
+        run.first_reply_at = now if run.first_reply_at is None else run.first_reply_at
         self._stop_waiting(run)
         reaction = run.customer.react(text)
         if reaction.kind == "hold":  # acknowledged, but they still want an answer
@@ -147,7 +146,7 @@ class Simulator:
     def hint_reply(self, chat_id: str) -> str:
         return self._runs[chat_id].customer.hint()
 
-    def open_chat_ids(self) -> list[str]:
+    def open_chat_ids(self) -> list[str]:  # the simulator's view: may lead the workspace by a poll
         return [run.chat_id for run in self._runs.values() if run.ended_at is None]
 
     def outcome(self, chat_id: str) -> ChatOutcome:
@@ -171,8 +170,7 @@ class Simulator:
         return [self.outcome(chat_id) for chat_id in self._runs]
 
     def stats(self) -> SimulatorStats:
-        runs = list(self._runs.values())
-        total = self.config.total_chats
+        runs, total = list(self._runs.values()), self.config.total_chats
         return SimulatorStats(
             opened=len(runs), open_now=self._open,
             closed_by_agent=sum(r.ended_by == "agent" for r in runs),
@@ -284,11 +282,9 @@ class Simulator:
         self._say(run, ts, line, True)
         run.impatient += 1
         run.nudges += 1
-        patience = run.scenario.persona.patience
-        assert run.wait_since is not None
-        self._push(run.wait_since + patience * (1 + 0.5 * run.nudges), _TIMER, run.chat_id, run.timer_gen)
+        since = ts if run.wait_since is None else run.wait_since  # 0.0 is a valid time
+        self._push(since + run.scenario.persona.patience * (1 + 0.5 * run.nudges), _TIMER, run.chat_id, run.timer_gen)
 
-    # ---- endings -----------------------------------------------------------------------------
     def _leave(self, run: _Run, ts: float, satisfied: bool) -> None:
         run.left_satisfied, run.left_unhappy = satisfied, not satisfied
         self._outbox.append(CustomerLeft(run.chat_id, ts, satisfied=satisfied))
