@@ -61,7 +61,7 @@ class Session:
         problems: list[str] = []
         scenarios, scenario_problems = load_scenarios(options.scenarios_dir or paths.resource("scenarios"))
         for problem in scenario_problems:
-            problems.append(f"Scenario file skipped: {problem.path.name}: {problem.message}")
+            problems.append(str(problem))
             log.warning("scenario file skipped: %s: %s", problem.path, problem.message)
         if not scenarios:
             raise RuntimeError("No usable chat scenarios were found; the simulator has nothing to play.")
@@ -78,10 +78,11 @@ class Session:
         engine = OfflineEngine.load(options.model_dir) if options.model_dir else OfflineEngine.load_default()
         usage_log = UsageLog.open(
             options.usage_log or paths.usage_log_path(), agent=options.agent, app_version=__version__,
-            engine=engine.name, policy=options.policy,
+            engine=engine.name, policy=options.policy, started_at=clock.now(),
         )
         workspace = Workspace(source=simulator, clock=clock, recorder=usage_log, frustration_scorer=frustration.score)
         return cls(options, clock, simulator, engine, usage_log, workspace, problems)
 
     def close(self) -> None:
-        self.usage_log.close()
+        # Session times follow the session clock, which runs fast in accelerated simulations.
+        self.usage_log.close(ended_at=self.clock.now())

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 from copilot.core.chat import Chat, ChatStatus
 from copilot.core.display_text import preview
 from copilot.ui import theme
-from copilot.ui.chat_list_model import CHAT_ROLE, WAITING_ROLE, format_wait
+from copilot.ui.chat_list_model import format_wait
 
 ROW_HEIGHT = 62
 STATUS_TEXT = {ChatStatus.RESOLVED: "Resolved", ChatStatus.CLOSED: "Closed", ChatStatus.ABANDONED: "Customer left"}
@@ -39,10 +39,11 @@ class ChatListDelegate(QStyledItemDelegate):
         return QSize(option.rect.width(), ROW_HEIGHT)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index) -> None:
-        chat: Chat | None = index.data(CHAT_ROLE)
+        model = index.model()
+        chat = model.chat_at(index.row())
         if chat is None:
             return
-        waiting = float(index.data(WAITING_ROLE) or 0.0)
+        waiting = chat.waiting_seconds(model.workspace.clock.now())
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         rect = option.rect

@@ -9,12 +9,9 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelInde
 
 from copilot.core.chat import Chat
 from copilot.core.display_text import preview
-from copilot.core.workspace import Workspace, urgency
+from copilot.core.workspace import Workspace
 
-CHAT_ROLE = Qt.ItemDataRole.UserRole + 1
-CHAT_ID_ROLE = Qt.ItemDataRole.UserRole + 2
-WAITING_ROLE = Qt.ItemDataRole.UserRole + 3
-URGENCY_ROLE = Qt.ItemDataRole.UserRole + 4
+CHAT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 def format_wait(seconds: float) -> str:
@@ -42,15 +39,9 @@ class ChatListModel(QAbstractListModel):
         chat = self.workspace.chats.get(self._ids[index.row()])
         if chat is None:
             return None
-        if role == CHAT_ROLE:
-            return chat
         if role == CHAT_ID_ROLE:
             return chat.id
         now = self.workspace.clock.now()
-        if role == WAITING_ROLE:
-            return chat.waiting_seconds(now)
-        if role == URGENCY_ROLE:
-            return urgency(chat, now)
         if role == Qt.ItemDataRole.DisplayRole:
             return chat.customer_name
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -68,6 +59,11 @@ class ChatListModel(QAbstractListModel):
         return "\n".join(lines)  # shown as plain text: Qt only treats it as rich text if it looks like HTML
 
     # ---- keeping it in step with the workspace ------------------------------------------------------
+    def chat_at(self, row: int) -> Chat | None:
+        """For the delegate: the chat itself, without wrapping Python objects in QVariants."""
+        chat_id = self.chat_id_at(row)
+        return self.workspace.chats.get(chat_id) if chat_id else None
+
     def chat_id_at(self, row: int) -> str | None:
         return self._ids[row] if 0 <= row < len(self._ids) else None
 

@@ -123,6 +123,10 @@ class SelftestDriver(QObject):
         if replace:
             composer.clear()
         # Type the first characters as key presses (records the first keystroke), paste the rest.
-        QTest.keyClicks(composer, text[:8])
-        composer.insertPlainText(text[8:])
+        # QTest can only synthesise ASCII key presses.
+        typed = 0
+        while typed < min(8, len(text)) and text[typed].isascii() and text[typed].isprintable():
+            typed += 1
+        QTest.keyClicks(composer, text[:typed])
+        composer.insertPlainText(text[typed:])
         QTest.keyClick(composer, Qt.Key.Key_Return)

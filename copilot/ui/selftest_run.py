@@ -42,7 +42,7 @@ def log_rows(path) -> dict[str, int]:
 def decision_kinds(path, session_id: int) -> Counter:
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        rows = conn.execute("SELECT kind, count(*) FROM decisions WHERE session_id = ? GROUP BY kind", (session_id,))
+        rows = conn.execute("SELECT decision, count(*) FROM decisions WHERE session_id = ? GROUP BY decision", (session_id,))
         return Counter(dict(rows.fetchall()))
     finally:
         conn.close()
@@ -99,6 +99,11 @@ def summarise(bench: Workbench, driver: SelftestDriver, real_seconds: float, sim
         "real_seconds": round(real_seconds, 1),
         "simulated_minutes": round(sim_minutes, 1),
         "problems": session.problems,
+        "still_open": [
+            {"chat": c.id, "scenario": c.scenario_id, "messages": len(c.messages),
+             "waiting_s": round(c.waiting_seconds(ws.clock.now()), 1)}
+            for c in ws.open_chats
+        ],
         "driver_errors": driver.errors[:10],
         "checks": checks,
     }
