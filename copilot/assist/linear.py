@@ -1,19 +1,14 @@
 """A sparse matrix just big enough for our needs, and multinomial logistic regression in numpy.
 
 The runtime needs only numpy: one message is a handful of rows of the weight matrix. Training
-uses scipy.sparse for the big products when it happens to be installed (it is ~5x faster), and a
-chunked numpy path otherwise; both compute the same numbers.
+uses scipy.sparse for the big products when it happens to be installed (several times faster),
+and a chunked numpy path otherwise; both compute the same numbers.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
-
-try:  # optional accelerator, training only
-    import scipy.sparse as _sp
-except ImportError:  # pragma: no cover - exercised where scipy is absent
-    _sp = None
 
 
 @dataclass
@@ -62,11 +57,13 @@ class Csr:
         return out
 
     def matmul_fn(self):
-        """A fast `X @ dense` for repeated use during training."""
-        if _sp is not None:
-            m = _sp.csr_matrix((self.data, self.indices, self.indptr), shape=(self.n_rows, self.n_cols))
-            return lambda d: np.asarray(m @ d, dtype=np.float32)
-        return self.dot
+        """A fast `X @ dense` for repeated use during training (scipy imported only here: slow import)."""
+        try:
+            import scipy.sparse as sp
+        except ImportError:  # pragma: no cover - exercised where scipy is absent
+            return self.dot
+        m = sp.csr_matrix((self.data, self.indices, self.indptr), shape=(self.n_rows, self.n_cols))
+        return lambda d: np.asarray(m @ d, dtype=np.float32)
 
 
 def softmax(z: np.ndarray) -> np.ndarray:

@@ -12,7 +12,7 @@ import numpy as np
 
 from copilot.assist import drafting, slots
 from copilot.assist.engine import Conversation
-from copilot.assist.model import TextModel
+from copilot.assist.model import TextModel, mix
 from copilot.assist.playbooks import Playbook, load_playbooks
 from copilot.core.suggestion import CategoryScore, Diagnosis, Draft
 
@@ -26,6 +26,13 @@ def default_model_dir() -> Path:
     return resource("models", "default")
 
 
+def fallback_model_dir() -> Path:
+    """The same examples trained on n-grams only: used when the embeddings package is missing."""
+    from copilot.paths import resource
+
+    return resource("models", "default-ngrams")
+
+
 def default_playbooks_dir() -> Path:
     from copilot.paths import resource
 
@@ -35,9 +42,10 @@ def default_playbooks_dir() -> Path:
 class OfflineEngine:
     name = "offline"
 
-    def __init__(self, model: TextModel, playbooks: dict[str, Playbook]):
+    def __init__(self, model: TextModel, playbooks: dict[str, Playbook], note: str = ""):
         self.model = model
         self.playbooks = playbooks
+        self.note = note  # why a fallback was used, for the UI to show ("" when all is well)
 
     @classmethod
     def load(cls, model_dir: Path | str, playbooks_dir: Path | str | None = None) -> "OfflineEngine":
@@ -46,7 +54,13 @@ class OfflineEngine:
 
     @classmethod
     def load_default(cls) -> "OfflineEngine":
-        return cls.load(default_model_dir(), default_playbooks_dir())
+        """The shipped model; its n-gram-only twin if the embeddings package is not installed."""
+        try:
+            return cls.load(default_model_dir(), default_playbooks_dir())
+        except RuntimeError as exc:
+            engine = cls.load(fallback_model_dir(), default_playbooks_dir())
+            engine.note = f"Using the simpler built-in model (less accurate): {exc}"
+            return engine
 
     # ---- diagnosis ---------------------------------------------------------------------------
     def label(self, category: str) -> str:
@@ -65,20 +79,13 @@ class OfflineEngine:
             return np.full(len(self.model.classes), 1.0 / len(self.model.classes))
         rows = [self.model.row(t) for t in reversed(texts)]  # newest first
         if len(rows) == 1:
-            return self.model.proba_row(*rows[0])
+            return self.model.proba_row(rows[0])
         oos = self.model.oos_index
-        idx_parts, val_parts = [], []
-        for age, (idx, val) in enumerate(rows):
-            says = 1.0 if oos is None else 0.05 + 0.95 * (1.0 - float(self.model.proba_row(idx, val)[oos]))
-            idx_parts.append(idx)
-            val_parts.append(val * np.float32(RECENCY ** age * says))
-        idx, inverse = np.unique(np.concatenate(idx_parts), return_inverse=True)
-        val = np.bincount(inverse, weights=np.concatenate(val_parts)).astype(np.float32)
-        # keep the scale of a single message so the calibrated temperature still applies
-        norm = np.linalg.norm(val)
-        if norm > 0:
-            val *= np.linalg.norm(rows[0][1]) / norm
-        return self.model.proba_row(idx, val)
+        weights = []
+        for age, row in enumerate(rows):
+            says = 1.0 if oos is None else 0.05 + 0.95 * (1.0 - float(self.model.proba_row(row)[oos]))
+            weights.append(RECENCY ** age * says)
+        return self.model.proba_row(mix(rows, weights))
 
     def diagnose(self, conversation: Conversation) -> Diagnosis:
         texts = conversation.customer_texts

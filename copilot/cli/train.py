@@ -56,6 +56,7 @@ def handle(args: argparse.Namespace) -> int:
 
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    staging.chmod(0o755)  # mkdtemp makes it private; a model folder is ordinary shared data
     try:
         model = TextModel.train(examples.texts, examples.labels, target_precision=args.target_precision,
                                 use_embeddings=False if args.no_embeddings else None)

@@ -1,0 +1,75 @@
+"""Held-out figures for a model: the numbers `copilot eval` prints and the bench compares.
+
+Definitions (also in `copilot eval --help`):
+- accuracy, macro_f1: when the examples include out-of-scope rows, an abstention counts as the
+  prediction "oos" (so abstaining on an in-scope row is an error); without such rows, the best
+  category is taken as is (plain top-1), which is how published intent benchmarks report.
+- top3: in-scope rows whose category is among the 3 best.
+- coverage: share of rows answered (not abstained); precision: share of answered rows that are right.
+- in_scope_accuracy: in-scope rows answered with the right category; oos_recall: out-of-scope rows
+  abstained on.
+- p50_ms, p95_ms: one single-message diagnosis (features, scores, evidence, playbook), warm.
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from copilot.assist.model import OOS, TextModel
+
+
+def predictions(model: TextModel, texts: list[str]) -> tuple[list[list[str]], list[bool]]:
+    """Per text: in-scope categories best first, and whether the model abstains."""
+    ranked, abstained = [], []
+    for p in model.proba(texts):
+        order, abstain = model.decide(p)
+        ranked.append([model.classes[i] for i in order])
+        abstained.append(abstain)
+    return ranked, abstained
+
+
+def macro_f1(gold: list[str], pred: list[str]) -> float:
+    scores = []
+    for label in sorted(set(gold)):
+        tp = sum(g == label and p == label for g, p in zip(gold, pred))
+        fp = sum(g != label and p == label for g, p in zip(gold, pred))
+        fn = sum(g == label and p != label for g, p in zip(gold, pred))
+        scores.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
+    return float(np.mean(scores))
+
+
+def evaluate(model: TextModel, texts: list[str], labels: list[str]) -> dict[str, float | int]:
+    ranked, abstained = predictions(model, texts)
+    has_oos = OOS in labels
+    pred = [OOS if (a and has_oos) else r[0] for r, a in zip(ranked, abstained)]
+    answered_pred = [OOS if a else r[0] for r, a in zip(ranked, abstained)]
+    in_scope = [i for i, g in enumerate(labels) if g != OOS]
+    answered = [i for i, a in enumerate(abstained) if not a]
+    out: dict[str, float | int] = {
+        "n": len(texts),
+        "accuracy": float(np.mean([p == g for p, g in zip(pred, labels)])),
+        "macro_f1": macro_f1(labels, pred),
+        "top3": float(np.mean([labels[i] in ranked[i][:3] for i in in_scope])) if in_scope else 0.0,
+        "threshold": model.threshold,
+        "coverage": len(answered) / len(texts),
+        "precision": float(np.mean([answered_pred[i] == labels[i] for i in answered])) if answered else 0.0,
+    }
+    if has_oos:
+        oos_rows = [i for i, g in enumerate(labels) if g == OOS]
+        out["in_scope_accuracy"] = float(np.mean([answered_pred[i] == labels[i] for i in in_scope])) if in_scope else 0.0
+        out["oos_recall"] = float(np.mean([abstained[i] for i in oos_rows]))
+    return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in out.items()}
+
+
+def latency_ms(diagnose_one, texts: list[str], limit: int = 500) -> dict[str, float]:
+    """p50/p95 wall time of `diagnose_one(text)` over up to `limit` texts, after a warm-up."""
+    sample = texts[:limit]
+    for text in sample[:20]:
+        diagnose_one(text)
+    times = []
+    for text in sample:
+        started = time.perf_counter()
+        diagnose_one(text)
+        times.append((time.perf_counter() - started) * 1000.0)
+    return {"p50_ms": round(float(np.percentile(times, 50)), 3), "p95_ms": round(float(np.percentile(times, 95)), 3)}
