@@ -25,8 +25,9 @@ class ScriptedSource:
         self.queue = [e for e in self.queue if e.ts > now]
         return ready
 
-    def send(self, chat_id: str, text: str, now: float) -> None:
+    def send(self, chat_id: str, text: str, now: float) -> bool:
         self.sent.append((chat_id, text))
+        return True
 
     def close(self, chat_id: str, resolved: bool, now: float) -> None:
         self.closed.append((chat_id, resolved))

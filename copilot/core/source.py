@@ -10,8 +10,8 @@ class ChatSource(Protocol):
     def poll(self, now: float) -> list[SourceEvent]:
         """Everything that happened up to `now`, oldest first. Called often; must be quick."""
 
-    def send(self, chat_id: str, text: str, now: float) -> None:
-        """The agent's reply reaches the customer."""
+    def send(self, chat_id: str, text: str, now: float) -> bool:
+        """The agent's reply goes to the customer. False: not delivered (they had already left)."""
 
     def close(self, chat_id: str, resolved: bool, now: float) -> None:
         """The agent ended the chat."""

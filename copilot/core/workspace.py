@@ -262,10 +262,15 @@ class Workspace:
         message = Message(chat_id, Sender.AGENT, text, now)
         chat.messages.append(message)
         self.tally["agent_messages"] += 1
-        self.source.send(chat_id, text, now)
+        delivered = self.source.send(chat_id, text, now) is not False
+        if not delivered:
+            # The customer left moments before; their leaving arrives with the next poll.
+            self.tally["undelivered"] += 1
+            chat.messages.append(Message(chat_id, Sender.SYSTEM, "Not delivered: the customer had already left.", now))
         self.recorder.record(
             "message", now, chat_id=chat_id, message_id=message.id, sender="agent", length=len(text),
             suggestion_id=suggestion_id, response_seconds=round(waited, 3),
+            delivered=delivered,
         )
         self._emit("suggestion", chat_id)
         self._emit("changed", chat_id)

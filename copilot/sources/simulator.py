@@ -106,18 +106,18 @@ class Simulator:
         events, self._outbox = self._outbox, []
         return events
 
-    def send(self, chat_id: str, text: str, now: float) -> None:
+    def send(self, chat_id: str, text: str, now: float) -> bool:
         now = self._advance(now)
         run = self._runs[chat_id]
         if run.ended_at is not None:
-            return  # the customer already left; the agent's client may not know yet
+            return False  # the customer already left; the agent's client may not know yet
         run.agent_replies += 1
         run.first_reply_at = now if run.first_reply_at is None else run.first_reply_at
         self._stop_waiting(run)
         reaction = run.customer.react(text)
         if reaction.kind == "hold":  # acknowledged, but they still want an answer
             self._start_waiting(run, now)
-            return
+            return True
         if reaction.kind == "resolved":
             run.resolved_at = now
         t = now
@@ -131,6 +131,7 @@ class Simulator:
             self._push(t + 2.0, _LEAVE, chat_id, reaction.satisfied)
         elif reaction.kind == "resolved":
             self._push(t + run.rng.uniform(*self.config.linger), _LEAVE, chat_id, True)
+        return True
 
     def close(self, chat_id: str, resolved: bool, now: float) -> None:
         now = self._advance(now)
