@@ -42,3 +42,8 @@ def test_bounded():
     history = [msg(worst)] * 4
     assert score(worst, history, 10_000) == 1.0
     assert score("", [], 0.0) == 0.0
+
+
+def test_shouted_words_count_but_acronyms_do_not():
+    assert score("my TV from UPS is late", [], 0.0) < 0.1
+    assert score("It has been TWELVE days, the SECOND time with you people", [], 0.0) >= 0.5

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from copilot.assist.model import OOS
 
-_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\- ]*")
+_BAD_LABEL = re.compile(r"[\x00-\x1f]")  # control characters and line breaks
 
 
 class DatasetError(ValueError):
@@ -66,8 +66,8 @@ def load_examples(path: Path | str, for_training: bool = True) -> Examples:
             label = (row.get("category") or "").strip()
             if not text:
                 continue  # blank lines and rows with no message carry nothing to learn
-            if label and not _ID.fullmatch(label):
-                raise DatasetError(f"{path}, line {reader.line_num}: category {label!r} is not a plain name")
+            if _BAD_LABEL.search(label) or len(label) > 100:
+                raise DatasetError(f"{path}, line {reader.line_num}: category {label[:40]!r} is not a plain name")
             texts.append(text)
             labels.append(label if label and label.lower() != OOS else OOS)
     except csv.Error as exc:

@@ -14,11 +14,13 @@ from copilot.core.chat import Message, Sender
 _STRONG = re.compile(
     r"\b(ridiculous|unacceptable|outrageous|disgusting|pathetic|useless|worst|scam|fraud|"
     r"furious|livid|lawyer|legal action|sue|chargeback|report you|trading standards|bbb|"
-    r"never (?:again|order|buy)|wtf|fed up|sick of|joke|incompetent|terrible|horrible|awful)\b",
+    r"never (?:again|order|buy)|wtf|fed up|sick of|joke|incompetent|terrible|horrible|awful|you people|"
+    r"what (?:are|is) (?:you|going) (?:going to|to) do)\b",
     re.IGNORECASE)
 _MILD = re.compile(
     r"\b(still|again|already|annoyed|annoying|frustrat\w*|upset|angry|disappointed|unhappy|"
-    r"waiting|waited|how long|nobody|no one|no response|third time|second time|(?:\d+|many) times|"
+    r"waiting|waited|how long|nobody|no one|no response|(?:second|third|fourth|\w+th) time|(?:\d+|many) times|"
+    r"took (?:a|the) day off|nobody came|no one came|"
     r"seriously|come on|asap|immediately|right now|urgent\w*|hello\?+|anyone)\b",
     re.IGNORECASE)
 _CALM = re.compile(r"\b(thanks?|thank you|appreciate|great|perfect|no worries|no rush|cheers)\b", re.IGNORECASE)
@@ -29,10 +31,15 @@ WAIT_FULL = 600.0  # seconds of waiting that count fully
 
 
 def _caps_ratio(text: str) -> float:
-    words = [w for w in re.findall(r"[A-Za-z]{3,}", text)]
+    words = re.findall(r"[A-Za-z]{4,}", text)  # 4+: acronyms like TV or UPS are not shouting
     if len(words) < 2:
         return 0.0
     return sum(w.isupper() for w in words) / len(words)
+
+
+def _shouted_words(text: str) -> int:
+    """Words of 4+ letters in capitals ("TWELVE", "SECOND"): emphasis, unlike short acronyms (TV, USB)."""
+    return sum(1 for w in re.findall(r"\b[A-Z]{4,}\b", text))
 
 
 def _repetition(text: str, history: list[Message]) -> float:
@@ -64,6 +71,7 @@ def score(text: str, history: list[Message], waited_seconds: float) -> float:
     bangs = text.count("!")
     s += min(0.15, 0.05 * bangs) + (0.1 if re.search(r"[!?]{3,}", text) else 0.0)
     s += 0.3 * min(1.0, _caps_ratio(text) / 0.6)
+    s += min(0.2, 0.1 * _shouted_words(text))
     rep = _repetition(text, history)
     s += 0.25 if rep > 0.8 else 0.1 if rep > 0.6 else 0.0
     s += min(0.2, 0.08 * _unanswered_run(history))

@@ -1,0 +1,174 @@
+"""Diagnosis benchmark on Banking77: our offline model next to a scikit-learn TF-IDF + LR baseline.
+
+    OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 python bench/diagnosis.py [--quick] [--json FILE]
+
+Trains on the shared Banking77 train file with a stratified dev split held out here (the official
+test split is kept by the maintainers), and prints, for both engines measured in the same run:
+top-1 / top-3 / macro-F1 on the dev split; coverage and precision at the abstain threshold;
+top-1 with 10 examples per class; out-of-scope recall and in-scope accuracy with 15 classes turned
+into out-of-scope queries (half their rows as `oos` training examples, the other half as unseen
+out-of-scope test queries); p50/p95 of one message, warm, one thread; model load; training time on
+all ~10k examples. scikit-learn is needed here only (pip install scikit-learn), never at runtime.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from copilot.assist import embeddings  # noqa: E402
+from copilot.assist.dataset import load_examples  # noqa: E402
+from copilot.assist.metrics import evaluate, latency_ms  # noqa: E402
+from copilot.assist.model import OOS, TextModel  # noqa: E402
+from copilot.assist.training import train_model  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "data" / "banking77" / "train.csv"
+
+
+class Baseline:
+    """TF-IDF (word 1-2 + char_wb 2-5, sublinear) + LogisticRegression, same decision rule as ours."""
+
+    def __init__(self, texts: list[str], labels: list[str], threshold: float = 0.5):
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_pipeline, make_union
+
+        features = make_union(TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True),
+                              TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True))
+        self.pipe = make_pipeline(features, LogisticRegression(C=10, max_iter=2000))
+        self.pipe.fit(texts, labels)
+        self.classes = list(self.pipe.classes_)
+        self.threshold = threshold
+
+    oos_index = TextModel.oos_index
+    decide = TextModel.decide
+
+    def proba(self, texts: list[str]) -> np.ndarray:
+        return self.pipe.predict_proba(texts)
+
+
+def stratified_split(labels: list[str], fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    labels_arr = np.array(labels)
+    held = []
+    for c in sorted(set(labels)):
+        members = np.flatnonzero(labels_arr == c)
+        held.extend(rng.choice(members, int(round(len(members) * fraction)), replace=False))
+    held = np.sort(np.array(held))
+    return np.setdiff1d(np.arange(len(labels)), held), held
+
+
+def per_class(labels: list[str], rows: np.ndarray, k: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    labels_arr = np.array(labels)[rows]
+    picked = [rng.choice(rows[labels_arr == c], k, replace=False) for c in sorted(set(labels_arr))]
+    return np.sort(np.concatenate(picked))
+
+
+def oos_setting(labels: list[str], train: np.ndarray, dev: np.ndarray, n_classes: int, seed: int):
+    """Turn `n_classes` classes into out-of-scope: half their train rows labelled oos, the rest dropped."""
+    rng = np.random.default_rng(seed)
+    gone = set(rng.choice(sorted(set(labels)), n_classes, replace=False))
+    new = [OOS if lab in gone else lab for lab in labels]
+    keep = [i for i in train if labels[i] not in gone or rng.random() < 0.5]
+    return new, np.array(keep), dev
+
+
+def measure(name, fit, texts, labels, train, dev, figures, timing=True):
+    started = time.perf_counter()
+    model = fit([texts[i] for i in train], [labels[i] for i in train])
+    seconds = time.perf_counter() - started
+    dev_texts = [texts[i] for i in dev]
+    out = evaluate(model, dev_texts, [labels[i] for i in dev])
+    out["train_s"] = round(seconds, 1)
+    if timing:
+        out.update(latency_ms(lambda t: model.decide(model.proba([t])[0]), dev_texts))
+    figures[name] = out
+    print(f"  {name}: {json.dumps(out)}", file=sys.stderr, flush=True)
+    return model
+
+
+def package_mb(*names: str) -> float:
+    import importlib.util
+
+    total = 0
+    for name in names:
+        spec = importlib.util.find_spec(name)
+        if spec and spec.submodule_search_locations:
+            total += sum(p.stat().st_size for p in Path(list(spec.submodule_search_locations)[0]).rglob("*")
+                         if p.is_file())
+    return round(total / 1e6, 1)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--quick", action="store_true", help="skip the 10-per-class and out-of-scope runs")
+    parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument("--json", type=Path, help="also write all figures to this file")
+    args = parser.parse_args()
+
+    ex = load_examples(args.data)
+    texts, labels = ex.texts, ex.labels
+    train, dev = stratified_split(labels, 0.2, seed=0)
+    print(f"{len(texts)} examples, {len(set(labels))} classes; train {len(train)}, dev {len(dev)}; "
+          f"embeddings: {'yes' if embeddings.available() else 'NOT INSTALLED'}", file=sys.stderr)
+    engines = {"ours": lambda t, y: train_model(t, y)}
+    if not args.no_baseline:
+        engines["sklearn"] = lambda t, y: Baseline(t, y)
+    figures: dict[str, dict] = {}
+    for eng, fit in engines.items():
+        measure(f"{eng}/full", fit, texts, labels, train, dev, figures)
+        if not args.quick:
+            measure(f"{eng}/10-per-class", fit, texts, labels, per_class(labels, train, 10, 0), dev, figures,
+                    timing=False)
+            o_labels, o_train, o_dev = oos_setting(labels, train, dev, 15, seed=0)
+            measure(f"{eng}/oos", fit, texts, o_labels, o_train, o_dev, figures, timing=False)
+
+    started = time.perf_counter()
+    model = train_model(texts, labels)
+    figures["ours/all-10k"] = {"train_s": round(time.perf_counter() - started, 1), "n": len(texts)}
+    with tempfile.TemporaryDirectory() as tmp:
+        model.save(Path(tmp))
+        embeddings.load.cache_clear()
+        started = time.perf_counter()
+        TextModel.load(Path(tmp))
+        figures["ours/all-10k"]["load_ms"] = round((time.perf_counter() - started) * 1000, 1)
+        figures["ours/all-10k"]["model_mb"] = round(sum(p.stat().st_size for p in Path(tmp).iterdir()) / 1e6, 2)
+    figures["install_mb"] = {"wordllama+tokenizers+safetensors": package_mb("wordllama", "tokenizers", "safetensors"),
+                             "sklearn+scipy (baseline only)": package_mb("sklearn", "scipy")}
+    report(figures)
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=1))
+    return 0
+
+
+def report(figures: dict) -> None:
+    rows = [("top-1 (dev)", "full", "accuracy"), ("top-3 (dev)", "full", "top3"),
+            ("macro-F1 (dev)", "full", "macro_f1"), ("coverage at threshold", "full", "coverage"),
+            ("precision at threshold", "full", "precision"), ("top-1, 10 per class", "10-per-class", "accuracy"),
+            ("oos recall", "oos", "oos_recall"), ("in-scope accuracy (with oos)", "oos", "in_scope_accuracy"),
+            ("p50 ms", "full", "p50_ms"), ("p95 ms", "full", "p95_ms"), ("train s (80% split)", "full", "train_s")]
+    print(f"{'metric':<32}{'ours':>10}{'sklearn':>10}")
+    for title, run, key in rows:
+        cells = []
+        for eng in ("ours", "sklearn"):
+            v = figures.get(f"{eng}/{run}", {}).get(key)
+            cells.append("-" if v is None else f"{v * 100:.1f}%" if key not in ("p50_ms", "p95_ms", "train_s") else f"{v}")
+        print(f"{title:<32}{cells[0]:>10}{cells[1]:>10}")
+    allrun = figures["ours/all-10k"]
+    print(f"ours, all {allrun['n']} examples: train {allrun['train_s']} s, load {allrun['load_ms']} ms, "
+          f"model {allrun['model_mb']} MB")
+    print("installed MB: " + ", ".join(f"{k} {v}" for k, v in figures["install_mb"].items()))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
