@@ -13,7 +13,7 @@ from copilot import __version__, paths
 from copilot.assist.engine import AssistEngine
 from copilot.core.clock import AcceleratedClock, Clock
 from copilot.core.recorder import Recorder
-from copilot.core.workspace import Workspace
+from copilot.core.workspace import AssistMode, Workspace
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,8 @@ class SessionOptions:
     model_dir: Path | None = None  # a model trained with `copilot train`; None: the built-in one
     usage_log: Path | None = None  # None: usage.sqlite under the data directory
     scenarios_dir: Path | None = None  # None: the built-in scenarios
+    assist_mode: str = "automatic"  # automatic | diagnose_first | on_request
+    store_text: bool = False  # keep (redacted) message text in the usage log: a team opt-in
 
 
 @dataclass
@@ -54,6 +56,7 @@ class Session:
     def build(cls, options: SessionOptions) -> "Session":
         from copilot.assist import frustration
         from copilot.assist.offline import OfflineEngine
+        from copilot.assist.redaction import redact
         from copilot.sources.scenario import load_scenarios
         from copilot.sources.simulator import Simulator, SimulatorConfig
         from copilot.usage.log import UsageLog
@@ -79,8 +82,10 @@ class Session:
         usage_log = UsageLog.open(
             options.usage_log or paths.usage_log_path(), agent=options.agent, app_version=__version__,
             engine=engine.name, policy=options.policy, started_at=clock.now(),
+            store_text=options.store_text, redact=redact if options.store_text else None,
         )
-        workspace = Workspace(source=simulator, clock=clock, recorder=usage_log, frustration_scorer=frustration.score)
+        workspace = Workspace(source=simulator, clock=clock, recorder=usage_log, frustration_scorer=frustration.score,
+                              mode=AssistMode(options.assist_mode))
         return cls(options, clock, simulator, engine, usage_log, workspace, problems)
 
     def close(self) -> None:

@@ -12,4 +12,5 @@ import pytest  # noqa: E402
 def private_data_dir(tmp_path, monkeypatch):
     data = tmp_path / "copilot-data"
     monkeypatch.setenv("COPILOT_DATA_DIR", str(data))
+    monkeypatch.setenv("COPILOT_CONFIG_DIR", str(tmp_path / "copilot-config"))
     return data

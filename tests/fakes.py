@@ -45,8 +45,11 @@ class EchoEngine:
     def diagnose(self, conversation: Conversation) -> Diagnosis:
         self.calls += 1
         score = CategoryScore("late_delivery", "Late delivery", self.confidence)
-        return Diagnosis((score,), abstained=self.confidence < 0.5, evidence=("late",), steps=("Check tracking",))
+        other = CategoryScore("damaged_item", "Damaged item", round(1 - self.confidence, 3))
+        return Diagnosis((score, other), abstained=self.confidence < 0.5, evidence=("late",), steps=("Check tracking",))
 
     def draft(self, conversation: Conversation, diagnosis: Diagnosis) -> Draft:
         last = conversation.customer_texts[-1]
-        return Draft(f"Reply to a {len(last)}-character message.", diagnosis.best.category)
+        category = diagnosis.best.category
+        note = "" if category == "late_delivery" else f" ({category})"
+        return Draft(f"Reply to a {len(last)}-character message.{note}", category)

@@ -27,6 +27,7 @@ class Harness:
         self.ws = Workspace(source=self.source, clock=self.clock, recorder=self.recorder)
         self.pool = AssistPool(self.engine, self.clock)
         self.ws.request_suggestion = self.pool.request
+        self.ws.request_redraft = self.pool.redraft
         self.window = MainWindow(self.ws, self.pool)
         qtbot.addWidget(self.window)
         self.window.show()

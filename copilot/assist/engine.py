@@ -48,3 +48,19 @@ def suggest(engine: AssistEngine, conversation: Conversation, now: float) -> Sug
     diagnosis = engine.diagnose(conversation)
     draft = engine.draft(conversation, diagnosis)
     return Suggestion(conversation.chat_id, conversation.message_id, diagnosis, draft, engine.name, now)
+
+
+def suggest_for_category(engine: AssistEngine, conversation: Conversation, previous: Diagnosis, category: str,
+                         now: float) -> Suggestion:
+    """A suggestion for the category the agent chose (diagnose-first mode), among the ones offered.
+
+    The chosen category is put first and marked confident: the agent's judgement overrides the
+    engine's. The engine then drafts from that category's playbook.
+    """
+    chosen = next((c for c in previous.top if c.category == category), None)
+    if chosen is None:
+        raise ValueError(f"category {category!r} was not among the offered diagnoses")
+    others = tuple(c for c in previous.top if c.category != category)
+    diagnosis = Diagnosis(top=(chosen, *others), abstained=False, evidence=previous.evidence)
+    draft = engine.draft(conversation, diagnosis)
+    return Suggestion(conversation.chat_id, conversation.message_id, diagnosis, draft, engine.name, now)

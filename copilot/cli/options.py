@@ -5,32 +5,40 @@ import argparse
 from pathlib import Path
 
 from copilot.session import SessionOptions
+from copilot.settings import ASSIST_MODES, Settings
 
 
-def add_session_options(parser: argparse.ArgumentParser, *, speed: float, rate: float, concurrency: int,
+def add_session_options(parser: argparse.ArgumentParser, *, speed: float, rate: float, concurrency: int | None,
                         chats: int | None) -> None:
+    """`concurrency=None`: the default comes from the user's settings."""
     group = parser.add_argument_group("simulated shift")
     group.add_argument("--agent", help="the agent's name in the usage log (default: your login name)")
     group.add_argument("--seed", type=int, help="make the simulated shift reproducible")
     group.add_argument("--speed", type=float, default=speed, help=f"simulated seconds per real second (default {speed:g})")
     group.add_argument("--rate", type=float, default=rate, help=f"new chats per simulated minute (default {rate:g})")
     group.add_argument("--concurrency", type=int, default=concurrency,
-                       help=f"most chats open at once (default {concurrency})")
+                       help="most chats open at once (default %s)" % (concurrency or "from settings, 5"))
     group.add_argument("--chats", type=int, default=chats,
                        help="chats in the shift (default: %s)" % ("endless" if chats is None else chats))
     group.add_argument("--scenarios", type=Path, help="folder of scenario files (default: the built-in ones)")
     parser.add_argument("--model", type=Path, help="a model folder made by `copilot train` (default: built-in)")
+    parser.add_argument("--mode", choices=ASSIST_MODES,
+                        help="how suggestions appear: automatic, diagnose_first or on_request (default: from settings)")
     parser.add_argument("--usage-log", type=Path, help="usage log file (default: usage.sqlite in the data directory)")
 
 
-def session_options(args: argparse.Namespace, policy: str = "") -> SessionOptions:
+def session_options(args: argparse.Namespace, policy: str = "", settings: Settings | None = None) -> SessionOptions:
+    """Command-line options win over the user's settings, which win over the defaults."""
+    settings = settings or Settings()
+    model = args.model or (Path(settings.model_dir) if settings.model_dir else None)
     options = SessionOptions(
-        seed=args.seed, speed=args.speed, arrival_per_minute=args.rate, max_concurrent=args.concurrency,
-        total_chats=args.chats, model_dir=args.model, usage_log=args.usage_log, scenarios_dir=args.scenarios,
-        policy=policy,
+        seed=args.seed, speed=args.speed, arrival_per_minute=args.rate,
+        max_concurrent=args.concurrency or settings.max_concurrent_chats,
+        total_chats=args.chats, model_dir=model, usage_log=args.usage_log, scenarios_dir=args.scenarios,
+        policy=policy, assist_mode=args.mode or settings.assist_mode, store_text=settings.store_message_text,
     )
-    if args.agent:
-        options.agent = args.agent
+    if args.agent or settings.agent_name:
+        options.agent = args.agent or settings.agent_name
     if options.speed <= 0 or options.max_concurrent < 1 or options.arrival_per_minute <= 0:
         raise SystemExit("copilot: --speed and --rate must be positive and --concurrency at least 1")
     return options

@@ -6,6 +6,7 @@ Every state change is reported to the recorder (the usage log).
 """
 from __future__ import annotations
 
+import enum
 import hashlib
 from collections import Counter
 from collections.abc import Callable
@@ -25,6 +26,17 @@ Listener = Callable[[str, str], None]
 FrustrationScorer = Callable[[str, list[Message], float], float]
 # Asked to produce a suggestion for (chat, customer message); answers later via offer_suggestion.
 SuggestionRequester = Callable[[Chat, Message], None]
+# Asked to redo the draft for a category the agent chose (diagnose-first mode).
+RedraftRequester = Callable[[Chat, Message, str], None]
+
+
+class AssistMode(str, enum.Enum):
+    """How suggestions reach the agent. The last two are "cognitive forcing" modes from the
+    automation-bias research: the agent thinks first, which reduces complacent acceptance."""
+
+    AUTOMATIC = "automatic"  # diagnosis and draft appear as soon as they are ready
+    DIAGNOSE_FIRST = "diagnose_first"  # the agent confirms or picks the diagnosis; then the draft appears
+    ON_REQUEST = "on_request"  # nothing appears until the agent asks (Ctrl+G)
 
 
 @dataclass
@@ -32,7 +44,10 @@ class SuggestionState:
     """A suggestion and where the agent is with it."""
 
     suggestion: Suggestion
-    shown_at: float | None = None
+    diagnosis_visible: bool = True
+    draft_visible: bool = True
+    redrafting: bool = False  # diagnose-first: waiting for a draft for the agent's chosen category
+    shown_at: float | None = None  # when the draft became visible to the agent
     editing: bool = False  # loaded into the composer
     first_keystroke_at: float | None = None
     decision: Decision | None = None
@@ -45,6 +60,8 @@ class Workspace:
     recorder: Recorder = field(default_factory=NullRecorder)
     frustration_scorer: FrustrationScorer | None = None
     request_suggestion: SuggestionRequester | None = None
+    request_redraft: RedraftRequester | None = None
+    mode: AssistMode = AssistMode.AUTOMATIC
 
     chats: dict[str, Chat] = field(default_factory=dict)
     focused_id: str | None = None
@@ -52,6 +69,7 @@ class Workspace:
     peak_concurrency: int = 0
     # Running totals for this session: "shown", each decision kind, "customer_messages", "agent_messages".
     tally: Counter = field(default_factory=Counter)
+    decisions: list[Decision] = field(default_factory=list)  # this session's, oldest first
     _listeners: list[Listener] = field(default_factory=list)
 
     # ---- observation -------------------------------------------------------------------------
@@ -138,8 +156,17 @@ class Workspace:
         latest = chat.last_customer_message
         if latest is None or latest.id != suggestion.message_id:
             return False  # stale: a newer message arrived while it was being made
-        self._retire_suggestion(chat.id, self.clock.now())
-        self.suggestions[chat.id] = SuggestionState(suggestion)
+        previous = self.suggestions.get(chat.id)
+        if previous is not None and previous.redrafting and previous.suggestion.message_id == suggestion.message_id:
+            # The draft for the category the agent chose: it replaces the first one, undecided.
+            self.suggestions[chat.id] = SuggestionState(suggestion)
+        else:
+            self._retire_suggestion(chat.id, self.clock.now())
+            self.suggestions[chat.id] = SuggestionState(
+                suggestion,
+                diagnosis_visible=self.mode is not AssistMode.ON_REQUEST,
+                draft_visible=self.mode is AssistMode.AUTOMATIC,
+            )
         if suggestion.diagnosis.label:
             chat.issue_guess = suggestion.diagnosis.label
         if chat.id == self.focused_id:
@@ -148,9 +175,48 @@ class Workspace:
         self._emit("changed", chat.id)
         return True
 
+    def reveal(self, chat_id: str) -> bool:
+        """Suggestions-on-request: the agent asks to see the suggestion."""
+        state = self._pending(chat_id)
+        if state is None or (state.diagnosis_visible and state.draft_visible):
+            return False
+        state.diagnosis_visible = True
+        if self.mode is not AssistMode.DIAGNOSE_FIRST:
+            state.draft_visible = True
+        self.recorder.record("suggestion_requested", self.clock.now(), chat_id=chat_id, suggestion_id=state.suggestion.id)
+        self._mark_shown(chat_id)
+        self._emit("suggestion", chat_id)
+        return True
+
+    def confirm_diagnosis(self, chat_id: str, category: str | None) -> bool:
+        """Diagnose-first: the agent picks the issue (None: none of the offered ones fits)."""
+        state = self._pending(chat_id)
+        if state is None or state.draft_visible or state.redrafting:
+            return False
+        best = state.suggestion.diagnosis.best
+        engine_category = best.category if best and not state.suggestion.diagnosis.abstained else ""
+        now = self.clock.now()
+        self.recorder.record(
+            "diagnosis_confirmed", now, chat_id=chat_id, suggestion_id=state.suggestion.id,
+            chosen=category or "", engine_category=engine_category, agreed=bool(category) and category == engine_category,
+        )
+        if category is None:
+            state.draft_visible = True  # nothing to show, but the decision is made: the diagnosis was wrong
+            state.shown_at = now
+            self._decide(state, DecisionKind.REJECTED, now, reason="Wrong diagnosis")
+        elif category == engine_category or self.request_redraft is None:
+            state.draft_visible = True
+            self._mark_shown(chat_id)
+        else:
+            state.redrafting = True
+            chat = self.chats[chat_id]
+            self.request_redraft(chat, chat.last_customer_message, category)
+        self._emit("suggestion", chat_id)
+        return True
+
     def _mark_shown(self, chat_id: str) -> None:
         state = self.suggestions.get(chat_id)
-        if state is None or state.shown_at is not None or state.decision is not None:
+        if state is None or state.shown_at is not None or state.decision is not None or not state.draft_visible:
             return
         state.shown_at = self.clock.now()
         self.tally["shown"] += 1
@@ -179,6 +245,7 @@ class Workspace:
         shown_at = state.shown_at if state.shown_at is not None else ts
         decision = Decision(s.id, s.chat_id, kind, shown_at, ts, sent_text=sent, edit_distance=distance, reason=reason)
         state.decision = decision
+        self.decisions.append(decision)
         self.tally[kind.value] += 1
         first_key = None if state.first_keystroke_at is None else round(state.first_keystroke_at - shown_at, 3)
         self.recorder.record(
@@ -206,7 +273,7 @@ class Workspace:
 
     def accept(self, chat_id: str) -> Decision | None:
         """Send the draft exactly as suggested."""
-        state = self._pending(chat_id)
+        state = self._actionable(chat_id)
         if state is None or state.suggestion.draft is None:
             return None
         text = state.suggestion.draft.text
@@ -217,7 +284,7 @@ class Workspace:
 
     def start_edit(self, chat_id: str) -> str | None:
         """The agent takes the draft into the composer. Returns the text to load."""
-        state = self._pending(chat_id)
+        state = self._actionable(chat_id)
         if state is None or state.suggestion.draft is None:
             return None
         state.editing = True
@@ -232,7 +299,7 @@ class Workspace:
             state.first_keystroke_at = self.clock.now()
 
     def reject(self, chat_id: str, reason: str) -> Decision | None:
-        state = self._pending(chat_id)
+        state = self._actionable(chat_id)
         if state is None:
             return None
         decision = self._decide(state, DecisionKind.REJECTED, self.clock.now(), reason=reason.strip())
@@ -281,6 +348,11 @@ class Workspace:
         if state is None or state.decision is not None:
             return None
         return state
+
+    def _actionable(self, chat_id: str) -> SuggestionState | None:
+        """A pending suggestion whose draft the agent can see, so can accept, edit or reject."""
+        state = self._pending(chat_id)
+        return state if state is not None and state.draft_visible and state.shown_at is not None else None
 
     def end_chat(self, chat_id: str, resolved: bool) -> None:
         chat = self.chats.get(chat_id)

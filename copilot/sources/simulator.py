@@ -99,6 +99,7 @@ class Simulator:
         self._peak = 0
         self._held = False  # an arrival is waiting for a free slot
         self._held_count = 0
+        self.capacity = self.config.max_concurrent  # the agent may lower or raise it during the shift
 
     # ---- ChatSource --------------------------------------------------------------------------
     def poll(self, now: float) -> list[SourceEvent]:
@@ -225,7 +226,7 @@ class Simulator:
         total = self.config.total_chats
         if total is not None and len(self._runs) >= total:
             return
-        if self._open >= self.config.max_concurrent:
+        if self._open >= self.capacity:
             self._held, self._held_count = True, self._held_count + 1
             return  # opens when a slot frees (see _end)
         self._open_chat(ts)

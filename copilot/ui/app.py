@@ -3,15 +3,19 @@ from __future__ import annotations
 
 import sys
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QThreadPool, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from copilot import APP_NAME, __version__
+from copilot import settings as user_settings
+from copilot.core.workspace import AssistMode
 from copilot.session import Session, SessionOptions
+from copilot.settings import Settings
 from copilot.ui import theme
 from copilot.ui.assist_pool import AssistPool
 from copilot.ui.main_window import MainWindow
+from copilot.ui.settings_dialog import SettingsDialog
 
 
 def application() -> QApplication:
@@ -26,16 +30,37 @@ def application() -> QApplication:
 class Workbench:
     """A session with its window: what the app, the self-test and the screenshot command run."""
 
-    def __init__(self, options: SessionOptions):
+    def __init__(self, options: SessionOptions, settings: Settings | None = None):
         self.session = Session.build(options)
+        self.settings = settings or Settings()
         self.pool = AssistPool(self.session.engine, self.session.clock)
         self.session.workspace.request_suggestion = self.pool.request
+        self.session.workspace.request_redraft = self.pool.redraft
         self.window = MainWindow(self.session.workspace, self.pool, subtitle=options.agent)
+        self.window.settings_action.triggered.connect(self.edit_settings)
+        note = getattr(self.session.engine, "note", "")
+        if note:  # the engine fell back to something weaker: say so, without interrupting
+            self.window.notify(note)
         speed = f" ×{options.speed:g}" if options.speed != 1 else ""
         self.window.status_area.set_source_text(f"Simulator{speed} · {self.session.engine.name} engine")
 
     def start(self) -> None:
         self.window.start()
+
+    def edit_settings(self) -> None:
+        dialog = SettingsDialog(self.settings, self.window)
+        dialog.setModal(True)
+        if dialog.exec() != SettingsDialog.DialogCode.Accepted:
+            return
+        self.apply_settings(dialog.result_settings())
+
+    def apply_settings(self, settings: Settings) -> None:
+        """What can change mid-shift changes now; the file is written off the UI thread."""
+        self.settings = settings
+        self.session.workspace.mode = AssistMode(settings.assist_mode)
+        self.session.simulator.capacity = settings.max_concurrent_chats
+        self.window.status_area.refresh()
+        QThreadPool.globalInstance().start(lambda: user_settings.save(settings))
 
     def close(self) -> None:
         self.window.stop()
@@ -44,10 +69,10 @@ class Workbench:
         self.session.close()
 
 
-def run_app(options: SessionOptions) -> int:
+def run_app(options: SessionOptions, settings: Settings | None = None, settings_problem: str = "") -> int:
     app = application()
     try:
-        bench = Workbench(options)
+        bench = Workbench(options, settings)
     except Exception as exc:  # a clear message instead of a traceback for the user
         QMessageBox.critical(None, APP_NAME, f"{APP_NAME} could not start:\n\n{exc}")
         return 1
@@ -62,5 +87,7 @@ def run_app(options: SessionOptions) -> int:
         box.setDetailedText("\n".join(bench.session.problems))  # detailed text is always plain
         box.setModal(False)
         QTimer.singleShot(0, box.show)
+    if settings_problem:
+        bench.window.notify(settings_problem)
     app.aboutToQuit.connect(bench.close)
     return app.exec()

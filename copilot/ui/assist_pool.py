@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import logging
 import traceback
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
-from copilot.assist.engine import AssistEngine, Conversation, suggest
+from copilot.assist.engine import AssistEngine, Conversation, suggest, suggest_for_category
 from copilot.core.chat import Chat, Message
 from copilot.core.clock import Clock
-from copilot.core.suggestion import Suggestion
+from copilot.core.suggestion import Diagnosis, Suggestion
 
 log = logging.getLogger(__name__)
 
@@ -26,17 +27,18 @@ class _Signals(QObject):
 
 
 class _AssistJob(QRunnable):
-    def __init__(self, pool: "AssistPool", conversation: Conversation):
+    def __init__(self, pool: "AssistPool", conversation: Conversation, make: Callable[[Conversation], Suggestion]):
         super().__init__()
         self.pool = pool
         self.conversation = conversation
+        self.make = make
 
     def run(self) -> None:
         conv = self.conversation
         if self.pool.latest.get(conv.chat_id) != conv.message_id:
             return  # stale before it started
         try:
-            result = suggest(self.pool.engine, conv, self.pool.clock.now())
+            result = self.make(conv)
         except Exception as exc:  # an engine failure must never take the app down
             log.error("assist engine failed on chat %s:\n%s", conv.chat_id, traceback.format_exc())
             self.pool.signals.failed.emit(conv.chat_id, conv.message_id, f"{type(exc).__name__}: {exc}")
@@ -53,6 +55,7 @@ class AssistPool(QObject):
         self.engine = engine
         self.clock = clock
         self.latest: dict[str, int] = {}  # chat id -> newest message id asked about
+        self.diagnoses: dict[tuple[str, int], Diagnosis] = {}  # (chat, message) -> engine's diagnosis
         self.signals = _Signals()
         self.signals.ready.connect(self._deliver)
         self.signals.failed.connect(self.suggestion_failed)
@@ -61,9 +64,22 @@ class AssistPool(QObject):
 
     def request(self, chat: Chat, message: Message) -> None:
         """Called on the UI thread: snapshot the chat now, think about it elsewhere."""
-        conversation = Conversation.of(chat, message)
         self.latest[chat.id] = message.id
-        job = _AssistJob(self, conversation)
+        self._start(Conversation.of(chat, message), lambda conv: suggest(self.engine, conv, self.clock.now()))
+
+    def redraft(self, chat: Chat, message: Message, category: str) -> None:
+        """Diagnose-first: a draft for the category the agent chose."""
+        state_diagnosis = self.diagnoses.get((chat.id, message.id))
+        if state_diagnosis is None:
+            return
+        self.latest[chat.id] = message.id
+        self._start(
+            Conversation.of(chat, message),
+            lambda conv: suggest_for_category(self.engine, conv, state_diagnosis, category, self.clock.now()),
+        )
+
+    def _start(self, conversation: Conversation, make: Callable[[Conversation], Suggestion]) -> None:
+        job = _AssistJob(self, conversation, make)
         job.setAutoDelete(True)
         self.pool.start(job)
 
@@ -71,6 +87,10 @@ class AssistPool(QObject):
         self.latest.pop(chat_id, None)
 
     def _deliver(self, suggestion: Suggestion) -> None:
+        # Remember the engine's own diagnosis for a possible redraft (diagnose-first mode).
+        self.diagnoses[(suggestion.chat_id, suggestion.message_id)] = suggestion.diagnosis
+        if len(self.diagnoses) > 500:
+            self.diagnoses.pop(next(iter(self.diagnoses)))
         self.suggestion_ready.emit(suggestion)
 
     def wait_idle(self, msecs: int = 5000) -> bool:

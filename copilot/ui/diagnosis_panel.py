@@ -4,8 +4,8 @@ Every label is plain text: evidence words come from customer messages.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QLabel, QProgressBar, QVBoxLayout
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from copilot.core.suggestion import Diagnosis
 
@@ -21,6 +21,9 @@ def plain_label(text: str = "", name: str = "", wrap: bool = True) -> QLabel:
 
 
 class DiagnosisPanel(QFrame):
+    category_chosen = Signal(str)  # diagnose-first: the agent's pick; "" for "none of these"
+    reveal_requested = Signal()  # suggestions on request: "show me"
+
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setObjectName("sidePanel")
@@ -39,16 +42,58 @@ class DiagnosisPanel(QFrame):
         self.evidence = plain_label("")
         self.missing = plain_label("")
         self.steps = plain_label("")
+        # Diagnose-first: the agent picks the issue before seeing any draft (Alt+1..3, Alt+0 for none).
+        self.choices = QWidget()
+        choices_layout = QVBoxLayout(self.choices)
+        choices_layout.setContentsMargins(0, 4, 0, 0)
+        self.choice_buttons: list[QPushButton] = []
+        for number in (1, 2, 3):
+            button = QPushButton()
+            button.setShortcut(f"Alt+{number}")
+            button.clicked.connect(lambda _=False, b=button: self.category_chosen.emit(b.property("category")))
+            choices_layout.addWidget(button)
+            self.choice_buttons.append(button)
+        self.none_button = QPushButton("None of these  (Alt+0)")
+        self.none_button.setShortcut("Alt+0")
+        self.none_button.clicked.connect(lambda: self.category_chosen.emit(""))
+        choices_layout.addWidget(self.none_button)
+        self.reveal_button = QPushButton("Show suggestion  (Ctrl+G)")
+        self.reveal_button.setObjectName("primary")
+        self.reveal_button.clicked.connect(self.reveal_requested)
         for widget in (self.category, self.confidence_bar, self.confidence_text, self.alternatives, self.notice,
-                       self.evidence, self.missing, self.steps):
+                       self.evidence, self.missing, self.steps, self.choices, self.reveal_button):
             layout.addWidget(widget)
         layout.addStretch(1)
         self.show_empty("Select a chat to see its diagnosis.")
 
     def _reset(self) -> None:
         for widget in (self.confidence_bar, self.confidence_text, self.alternatives, self.notice, self.evidence,
-                       self.missing, self.steps):
+                       self.missing, self.steps, self.choices, self.reveal_button):
             widget.hide()
+
+    def show_hidden(self) -> None:
+        """Suggestions on request: one is ready, the agent decides whether to look."""
+        self.show_empty("A suggestion is ready. Decide what you think first, then look if you want.")
+        self.reveal_button.show()
+
+    def show_choices(self, diagnosis: Diagnosis) -> None:
+        """Diagnose-first: which issue is it? The engine's options, best first, without confidences."""
+        self._reset()
+        self.category.setObjectName("diagnosisLabel")
+        self._restyle(self.category)
+        self.category.setText("Which issue is it?")
+        options = [] if diagnosis.abstained else list(diagnosis.top[:3])
+        for number, button in enumerate(self.choice_buttons, 1):
+            if number <= len(options):
+                button.setText(f"{options[number - 1].label}  (Alt+{number})")
+                button.setProperty("category", options[number - 1].category)
+                button.show()
+            else:
+                button.hide()
+        if not options:
+            self.notice.setText("The assistant has no confident diagnosis for this message.")
+            self.notice.show()
+        self.choices.show()
 
     def show_empty(self, text: str) -> None:
         self._reset()

@@ -115,7 +115,8 @@ class DraftPanel(QFrame):
         super().keyPressEvent(event)
 
     # ---- state ----------------------------------------------------------------------------------
-    def show_state(self, state: SuggestionState | None, waiting: bool, failure: str = "") -> None:
+    def show_state(self, state: SuggestionState | None, waiting: bool, failure: str = "", hidden: str = "") -> None:
+        """`hidden`: a draft exists but the assist mode keeps it back; the text says why."""
         self.other_reason.hide()
         draft = state.suggestion.draft if state else None
         decided = state.decision.kind if state and state.decision else None
@@ -125,7 +126,9 @@ class DraftPanel(QFrame):
         self.reject_button.setEnabled(state is not None and decided is None)
         self.engine.setText(state.suggestion.engine if state else "")
         self.text.setPlainText(draft.text if draft else "")
-        if state is None:
+        if hidden:
+            self.text.setPlaceholderText(hidden)
+        elif state is None:
             self.text.setPlaceholderText("Reading the conversation…" if waiting else "No draft: nothing to answer right now.")
         elif draft is None:
             self.text.setPlaceholderText("No draft for this message: reply in your own words.")

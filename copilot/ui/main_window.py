@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from copilot import APP_NAME
+from copilot import APP_NAME, __version__, paths
 from copilot.core.suggestion import Suggestion
 from copilot.core.workspace import Workspace
 from copilot.ui.assist_pool import AssistPool
@@ -27,6 +27,7 @@ from copilot.ui.chat_view import ChatView
 from copilot.ui.composer import Composer
 from copilot.ui.diagnosis_panel import DiagnosisPanel, plain_label
 from copilot.ui.draft_panel import DraftPanel
+from copilot.ui.notice_bar import NoticeBar
 from copilot.ui.status_area import StatusArea
 
 TICK_MS = 100  # how often the chat source is polled
@@ -40,6 +41,8 @@ SHORTCUTS = (
     ("Ctrl+U", "Go to the most urgent chat"),
     ("Ctrl+Down / Ctrl+Up", "Next / previous chat"),
     ("Ctrl+L", "Focus the composer"),
+    ("Ctrl+G", "Show the suggestion (suggestions-on-request mode)"),
+    ("Alt+1..3 / Alt+0", "Pick the diagnosis / none of these (diagnose-first mode)"),
     ("Ctrl+D", "Resolve the chat"),
     ("Ctrl+W", "Close the chat without resolving"),
 )
@@ -55,6 +58,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{APP_NAME}{' — ' + subtitle if subtitle else ''}")
         self.resize(1400, 860)
         self._build()
+        self._build_menus()
         self._build_shortcuts()
         self._connect()
         self.tick_timer = QTimer(self)
@@ -117,6 +121,8 @@ class MainWindow(QMainWindow):
         center_layout = QVBoxLayout(center)
         center_layout.setContentsMargins(0, 0, 0, 0)
         center_layout.setSpacing(0)
+        self.notice_bar = NoticeBar()
+        center_layout.addWidget(self.notice_bar)
         center_layout.addWidget(header)
         center_layout.addWidget(self.chat_view, 1)
         center_layout.addWidget(composer_box)
@@ -143,6 +149,33 @@ class MainWindow(QMainWindow):
         self.statusBar().setSizeGripEnabled(False)
         self._show_focused()
 
+    def _build_menus(self) -> None:
+        menu = self.menuBar().addMenu("&Copilot")
+        self.settings_action = menu.addAction("&Settings…")
+        self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
+        self.review_action = menu.addAction("Usage &review…")
+        self.review_action.setVisible(False)  # shown when a review window is available
+        menu.addSeparator()
+        quit_action = menu.addAction("&Quit")
+        quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        quit_action.triggered.connect(self.close)
+        help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction("&Keyboard shortcuts", self.show_shortcuts)
+        help_menu.addAction("&About Agent Copilot", self.show_about)
+
+    def notify(self, text: str, kind: str = "warning", action=None) -> None:
+        """A non-blocking note for the agent (fallbacks, problems, nudges)."""
+        self.notice_bar.show_notice(text, kind, action)
+
+    def show_about(self) -> None:
+        box = QMessageBox(self)
+        box.setWindowTitle(f"About {APP_NAME}")
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setText(f"{APP_NAME} {__version__}\n\nIssue diagnosis and draft replies for support agents, "
+                    f"with a local usage log.\n\nYour data: {paths.data_dir()}")
+        box.setWindowModality(Qt.WindowModality.NonModal)
+        box.show()
+
     def _build_shortcuts(self) -> None:
         def shortcut(keys: str, slot) -> QAction:
             action = QAction(self)
@@ -162,6 +195,7 @@ class MainWindow(QMainWindow):
         shortcut("Ctrl+Down", lambda: self._step_focus(+1))
         shortcut("Ctrl+Up", lambda: self._step_focus(-1))
         shortcut("Ctrl+L", self.composer.setFocus)
+        shortcut("Ctrl+G", self.reveal_suggestion)
         shortcut("F1", self.show_shortcuts)
 
     def _connect(self) -> None:
@@ -178,6 +212,8 @@ class MainWindow(QMainWindow):
         self.draft_panel.accept_requested.connect(self.accept_draft)
         self.draft_panel.edit_requested.connect(self.edit_draft)
         self.draft_panel.reject_requested.connect(self.reject_draft)
+        self.diagnosis_panel.category_chosen.connect(self.choose_category)
+        self.diagnosis_panel.reveal_requested.connect(self.reveal_suggestion)
         self.resolve_button.clicked.connect(lambda: self.end_chat(resolved=True))
         self.close_button.clicked.connect(lambda: self.end_chat(resolved=False))
 
@@ -237,6 +273,15 @@ class MainWindow(QMainWindow):
             return
         state = self.workspace.suggestion_for(chat.id)
         waiting = chat.is_open and chat.awaiting_reply_since is not None and chat.id not in self.failures
+        if state is not None and not state.diagnosis_visible:
+            self.diagnosis_panel.show_hidden()
+            self.draft_panel.show_state(None, waiting=False, hidden="Press Show suggestion (Ctrl+G) when you want to see it.")
+            return
+        if state is not None and not state.draft_visible:
+            self.diagnosis_panel.show_choices(state.suggestion.diagnosis)
+            note = "Writing a draft for your diagnosis…" if state.redrafting else "Pick the issue first: the draft follows your diagnosis."
+            self.draft_panel.show_state(None, waiting=False, hidden=note)
+            return
         if state is not None:
             self.diagnosis_panel.show_diagnosis(state.suggestion.diagnosis)
         elif waiting:
@@ -282,6 +327,16 @@ class MainWindow(QMainWindow):
         text = self.workspace.start_edit(chat.id)
         if text is not None:
             self.composer.load(text)
+
+    def reveal_suggestion(self) -> None:
+        chat = self.workspace.focused
+        if chat:
+            self.workspace.reveal(chat.id)
+
+    def choose_category(self, category: str) -> None:
+        chat = self.workspace.focused
+        if chat:
+            self.workspace.confirm_diagnosis(chat.id, category or None)
 
     def reject_draft(self, reason: str) -> None:
         chat = self.workspace.focused

@@ -36,8 +36,17 @@ class StatusArea(QWidget):
         if waiting:
             load += f" · longest {format_wait(max(waiting))}"
         self.load.setText(load)
-        t = ws.tally
-        self.shift.setText(
-            f"This shift: {t['shown']} drafts seen · {t['accepted']} accepted · {t['edited']} edited · "
-            f"{t['rejected']} rejected · {t['ignored']} set aside"
-        )
+        self.shift.setText(shift_summary(ws))
+
+
+def shift_summary(ws: Workspace) -> str:
+    """The agent's own figures, in words: shares of decisions and the typical time to decide."""
+    t = ws.tally
+    decided = sum(t[k] for k in ("accepted", "edited", "rejected", "ignored"))
+    if not decided:
+        return f"This shift: {t['shown']} drafts seen, none decided yet"
+    share = lambda k: f"{t[k] / decided:.0%}"  # noqa: E731
+    timed = sorted(d.seconds_to_decide for d in ws.decisions if d.kind.value in ("accepted", "edited", "rejected"))
+    median = f" · {timed[len(timed) // 2]:.0f} s typical decision" if timed else ""
+    return (f"This shift: {decided} drafts · {share('accepted')} sent as is · {share('edited')} edited · "
+            f"{share('rejected')} rejected · {share('ignored')} set aside{median}")

@@ -1,0 +1,82 @@
+"""The user's settings: a typed object with a schema version, kept as JSON in the config directory.
+
+Qt-free, so the command line shares it. A settings file that cannot be read is never lost: it is
+kept beside as `settings.json.unreadable` and the app starts on defaults, saying why.
+Secrets (API keys) never go here; they belong in the OS keyring.
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+import platformdirs
+
+from copilot import APP_ID
+
+SCHEMA_VERSION = 1
+ASSIST_MODES = ("automatic", "diagnose_first", "on_request")
+
+
+@dataclass
+class Settings:
+    schema_version: int = SCHEMA_VERSION
+    agent_name: str = ""  # "" until the first-run welcome asks
+    assist_mode: str = "automatic"  # see copilot.core.workspace.AssistMode
+    max_concurrent_chats: int = 5  # the most chats routed to the agent at once
+    nudges: bool = True  # show a gentle note when a usage flag is raised
+    store_message_text: bool = False  # the team opted in to keeping (redacted) message text
+    model_dir: str = ""  # a model from `copilot train`; "" for the built-in one
+
+    def validated(self) -> "Settings":
+        if self.assist_mode not in ASSIST_MODES:
+            raise ValueError(f"assist_mode must be one of {', '.join(ASSIST_MODES)}, not {self.assist_mode!r}")
+        if not 1 <= int(self.max_concurrent_chats) <= 50:
+            raise ValueError("max_concurrent_chats must be between 1 and 50")
+        return self
+
+
+class SettingsError(ValueError):
+    pass
+
+
+def settings_path() -> Path:
+    override = os.environ.get("COPILOT_CONFIG_DIR")
+    folder = Path(override) if override else Path(platformdirs.user_config_dir(APP_ID, appauthor=False))
+    return folder / "settings.json"
+
+
+def load(path: Path | None = None) -> tuple[Settings, str]:
+    """The settings, and a message for the user if the file could not be used ("" when fine)."""
+    path = path or settings_path()
+    if not path.exists():
+        return Settings(), ""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict):
+            raise SettingsError("the file does not hold a JSON object")
+        version = data.get("schema_version", SCHEMA_VERSION)
+        if not isinstance(version, int) or version > SCHEMA_VERSION:
+            raise SettingsError(f"it was written by a newer version (settings schema {version})")
+        known = {f.name for f in fields(Settings)}
+        settings = Settings(**{k: v for k, v in data.items() if k in known})
+        settings.schema_version = SCHEMA_VERSION
+        return settings.validated(), ""
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, TypeError, ValueError) as exc:
+        kept = path.with_name(path.name + ".unreadable")
+        try:
+            os.replace(path, kept)
+        except OSError:
+            kept = path
+        return Settings(), f"Your settings could not be read ({exc}); defaults are in use. The old file is kept as {kept}."
+
+
+def save(settings: Settings, path: Path | None = None) -> Path:
+    """Write atomically: a crash mid-write leaves the previous file intact."""
+    path = path or settings_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(asdict(settings.validated()), indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+    return path

@@ -1,0 +1,51 @@
+"""A calm, non-blocking note across the top of the workspace: fallbacks, problems, nudges.
+
+It never takes focus and never needs answering; the agent can dismiss it (Esc works when it has
+focus) or use its one optional action.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton
+
+from copilot.ui.diagnosis_panel import plain_label
+
+
+class NoticeBar(QFrame):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("noticeBar")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(16, 8, 10, 8)
+        self.text = plain_label("")
+        self.action_button = QPushButton()
+        self.dismiss_button = QPushButton("Dismiss")
+        self.dismiss_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.action_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(self.action_button)
+        layout.addWidget(self.dismiss_button)
+        self.dismiss_button.clicked.connect(self.hide)
+        self._action: Callable[[], None] | None = None
+        self.action_button.clicked.connect(self._run_action)
+        self.kind = ""
+        self.hide()
+
+    def show_notice(self, text: str, kind: str = "info", action: tuple[str, Callable[[], None]] | None = None) -> None:
+        """kind: info | warning | nudge — only the colour changes."""
+        self.kind = kind
+        self.setProperty("kind", kind)
+        self.style().unpolish(self)
+        self.style().polish(self)
+        self.text.setText(text)
+        self._action = action[1] if action else None
+        self.action_button.setText(action[0] if action else "")
+        self.action_button.setVisible(action is not None)
+        self.show()
+
+    def _run_action(self) -> None:
+        if self._action is not None:
+            self._action()
+        self.hide()
