@@ -243,15 +243,16 @@ def test_simulator_never_reads_the_wall_clock(scenarios, monkeypatch):
     assert any(isinstance(e, ChatOpened) for e in events)
 
 
-def test_poll_is_cheap_with_twenty_open_chats(scenarios):
+def test_polling_with_twenty_open_chats_keeps_them_going(scenarios):
+    # Speed is measured by bench/ (no timing assertions here); this checks 10 Hz polling works at load.
     sim = Simulator(scenarios, SimulatorConfig(seed=1, arrival_rate=600, max_concurrent=20))
     clock = ManualClock(0.0)
     run_until(sim, clock, 10)
     assert sim.stats().open_now == 20
-    started = time.perf_counter()
+    events = 0
     for _ in range(3000):  # five minutes of 10 Hz polling
-        sim.poll(clock.advance(0.1))
-    assert time.perf_counter() - started < 1.0  # generous: typically a few milliseconds
+        events += len(sim.poll(clock.advance(0.1)))
+    assert events > 0
 
 
 def test_config_is_checked(scenarios):

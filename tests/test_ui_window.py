@@ -2,8 +2,6 @@
 for the simulator and the offline engine, so each behaviour is checked in isolation."""
 from __future__ import annotations
 
-import time
-
 import pytest
 from PySide6.QtCore import Qt
 
@@ -142,16 +140,15 @@ def test_resolve_closes_chat_and_moves_on(h):
 
 def test_hostile_customer_text_is_plain_and_does_not_freeze(h):
     hostile = "<b>bold</b><img src=x onerror=alert(1)>\x00\x1b[2J" + ("A" * 1_000_000) + "\u202eevil"
-    started = time.perf_counter()
     h.customer("c1", hostile)
     h.window.refresh()
-    elapsed = time.perf_counter() - started
     shown = h.window.chat_view.toPlainText()
     assert "<b>bold</b><img src=x onerror=alert(1)>" in shown  # the markup is text, not formatting
     assert "\x00" not in shown and "␀" in shown
     assert "1,000" in shown and "characters in total" in shown  # cut for display, with a note
     assert len(h.ws.chats["c1"].messages[0].text) == len(hostile)  # nothing lost
-    assert elapsed < 10  # generous bound: a freeze would be minutes
+    # What keeps the window responsive: the document holds the cut text, not the megabyte.
+    assert h.window.chat_view.document().characterCount() < 30_000
 
 
 def test_engine_failure_is_visible_and_agent_can_still_reply(h):
