@@ -10,6 +10,7 @@ import re
 import unicodedata
 import zlib
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -28,8 +29,9 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(normalise(text))
 
 
+@lru_cache(maxsize=1 << 17)
 def _h(s: str) -> int:
-    return zlib.crc32(s.encode("utf-8"))
+    return zlib.crc32(s.encode("utf-8"))  # cached: the same n-grams recur in every message
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class Grams:
     char_src: list[str]
 
 
+@lru_cache(maxsize=1024)  # a message is featurised for scoring and again for its evidence
 def grams(text: str, char_min: int = 2, char_max: int = 5) -> Grams:
     toks = tokens(text)
     word_ids, word_src = [], []

@@ -1,8 +1,8 @@
 """The trained classifier: n-gram features (+ optional word embeddings) and a calibrated softmax head.
 
-A model directory holds `model.npz` (arrays) and `model.json` (classes, temperature, abstain
-threshold, which embeddings, how it was trained). Loading is a single np.load: no pickle, nothing
-executable, milliseconds. Training lives in training.py.
+A model directory holds `model.npz` (arrays, uncompressed so loading is a plain read) and
+`model.json` (classes, temperature, abstain threshold, which embeddings, how it was trained).
+Loading is a single np.load: no pickle, nothing executable, milliseconds. Training: training.py.
 """
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from copilot.assist.features import Featuriser, grams, tokens
+from copilot.assist.knn import Memory, fuse
 from copilot.assist.linear import softmax
 
 OOS = "oos"
@@ -40,7 +41,8 @@ def mix(rows: list[Row], weights: list[float]) -> Row:
     if rows[0].dense is not None:
         dense = sum(r.dense * np.float32(w) for r, w in zip(rows, weights))
         norm = np.linalg.norm(dense)
-        dense = dense / norm if norm > 0 else dense
+        if norm > 0:
+            dense *= np.linalg.norm(rows[0].dense) / norm
     return Row(idx, val, dense)
 
 
@@ -54,6 +56,7 @@ class TextModel:
     info: dict = field(default_factory=dict)
     embeddings: str | None = None  # e.g. embeddings.NAME; None: n-grams only
     dense_weight: float = 1.0  # scale of the embedding block next to the n-gram blocks
+    memory: Memory | None = None  # nearest training examples (needs embeddings); None: head only
 
     @property
     def oos_index(self) -> int | None:
@@ -75,6 +78,8 @@ class TextModel:
         z = row.val @ self.W[row.idx] + self.W[-1]
         if row.dense is not None:
             z = z + row.dense @ self.W[self.feats.dim:-1]
+            if self.memory is not None:
+                z = fuse(z, self.memory.similarity(row.dense)[0], self.memory.weight)
         return z
 
     def proba_row(self, row: Row) -> np.ndarray:
@@ -122,10 +127,11 @@ class TextModel:
     # ---- persistence -------------------------------------------------------------------------
     def save(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
-        np.savez_compressed(directory / "model.npz", W=self.W.astype(np.float16), **self.feats.state())
+        memory = self.memory.state() if self.memory is not None else {}
+        np.savez(directory / "model.npz", W=self.W.astype(np.float16), **self.feats.state(), **memory)
         meta = {"format": FORMAT, "classes": self.classes, "temperature": self.temperature,
-                "threshold": self.threshold, "embeddings": self.embeddings,
-                "dense_weight": self.dense_weight, "info": self.info}
+                "threshold": self.threshold, "embeddings": self.embeddings, "dense_weight": self.dense_weight,
+                "knn_weight": self.memory.weight if self.memory is not None else 0.0, "info": self.info}
         (directory / "model.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
 
     @classmethod
@@ -136,8 +142,11 @@ class TextModel:
         with np.load(Path(directory) / "model.npz") as arrays:
             feats = Featuriser.from_state(arrays)
             W = arrays["W"].astype(np.float32)
+            memory = None
+            if meta.get("knn_weight") and "knn_vectors" in arrays:
+                memory = Memory.from_state(arrays, meta["knn_weight"], len(meta["classes"]))
         model = cls(feats, W, meta["classes"], meta["temperature"], meta["threshold"], meta.get("info", {}),
-                    meta.get("embeddings"), meta.get("dense_weight", 1.0))
+                    meta.get("embeddings"), meta.get("dense_weight", 1.0), memory)
         if model.embeddings:
             model.embedder  # fail now, with a clear message, rather than on the first chat
         return model

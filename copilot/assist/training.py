@@ -12,6 +12,7 @@ import numpy as np
 
 from copilot.assist import embeddings
 from copilot.assist.features import Featuriser
+from copilot.assist.knn import Memory, fuse, pick_weight
 from copilot.assist.linear import fit_softmax, softmax
 from copilot.assist.model import TextModel
 
@@ -40,16 +41,23 @@ def train_model(texts: list[str], labels: list[str], *, l2: float = 3e-5, char_w
         return z if dense is None else z + dense[rows] @ W[feats.dim:-1]
 
     dev = _stratified_dev(y, dev_fraction, seed)
-    w0 = None
+    w0, knn_weight = None, 0.0
     if len(dev):
         fit_rows = np.setdiff1d(np.arange(len(y)), dev)
         w0 = fit_softmax(X.take(fit_rows), y[fit_rows], len(classes), l2=l2,
                          dense=None if dense is None else dense[fit_rows])
         logits = logits_of(w0, dev)
+        if dense is not None:
+            similarity = Memory.build(dense[fit_rows], y[fit_rows], 0.0, len(classes)).similarity(dense[dev])
+            knn_weight = pick_weight(logits, similarity, y[dev])
+            logits = fuse(logits, similarity, knn_weight) if knn_weight else logits
         shell.temperature = _fit_temperature(logits, y[dev])
         shell.threshold = pick_threshold(shell, softmax(logits / shell.temperature), y[dev], target_precision)
     shell.W = fit_softmax(X, y, len(classes), l2=l2, dense=dense, w0=w0)
+    if knn_weight:
+        shell.memory = Memory.build(dense, y, knn_weight, len(classes))
     shell.info = {"n": len(texts), "l2": l2, "char_weight": char_weight, "dev_size": int(len(dev)),
+                  "knn_weight": knn_weight,
                   "target_precision": target_precision,
                   "train_seconds": round(time.perf_counter() - started, 2)}
     return shell
