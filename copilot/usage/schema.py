@@ -12,6 +12,9 @@ Which record kinds go where (see copilot/core/workspace.py for the `record` call
 
 Every row carries session_id and ts (seconds, Unix time). Fields a known kind carries beyond its
 columns go to that row's `extra` column as JSON.
+
+Since v2, SQLite triggers keep `usage_buckets` (per-session, per-5-minute sums; see bucket_sums.py)
+up to date with every insert, so metrics need not scan the event tables.
 """
 from __future__ import annotations
 
@@ -19,10 +22,11 @@ from collections.abc import Callable, Mapping
 
 from sqlite_utils import Database
 
+from copilot.usage import bucket_sums, concurrency_sums
 from copilot.usage.errors import UsageLogError
 from copilot.usage.views import create_views
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 APP_MARKER = "agent-copilot-usage-log"  # meta.app: tells our files from other apps' databases
 APPLICATION_ID = 0x41435553  # PRAGMA application_id, "ACUS": identifies the file to `file(1)` too
 
@@ -97,7 +101,15 @@ def _v1_initial(db: Database) -> None:
     db["messages"].create_index(["session_id", "chat_id", "ts"], if_not_exists=True)
 
 
-MIGRATIONS: dict[int, Migration] = {1: _v1_initial}
+def _v2_bucket_sums(db: Database) -> None:
+    """Version 2: per-5-minute sums kept by triggers (bucket_sums.py), filled from the rows already there."""
+    db.execute(bucket_sums.create_table_sql())
+    for sql in [*concurrency_sums.create_sql(), *bucket_sums.backfill_sql(), *concurrency_sums.backfill_sql(),
+                *bucket_sums.trigger_sql()]:
+        db.execute(sql)
+
+
+MIGRATIONS: dict[int, Migration] = {1: _v1_initial, 2: _v2_bucket_sums}
 
 
 def ensure_meta(db: Database) -> None:
