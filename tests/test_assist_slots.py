@@ -48,3 +48,36 @@ def test_email_digits_do_not_become_phone_or_order():
                                          ("x@y.com", "")])
 def test_first_name(name, first):
     assert first_name(name) == first
+
+
+@pytest.mark.parametrize("text, slot, value", [
+    ("Yes, it's ORD-1209958.", "order_id", "ORD-1209958"),
+    ("Ends in 7720.", "card_last4", "7720"),
+    ("Mastercard ending 1180.", "card_last4", "1180"),
+    ("42 Harbour View, Brighton BN2 1TS", "address", "42 Harbour View, Brighton BN2 1TS"),
+    ("call me on +45 20 55 81 13", "phone", "+45 20 55 81 13"),
+])
+def test_extracts_chat_shapes(text, slot, value):
+    assert extract([text])[slot] == value
+
+
+@pytest.mark.parametrize("text", ["I have 2 items on the way", "my gift card GC-4419-8830 was declined"])
+def test_shapes_that_are_not_addresses_or_orders(text):
+    found = extract([text])
+    assert "address" not in found and "order_id" not in found
+
+
+def test_bare_value_counts_only_as_a_reply_to_the_question():
+    from copilot.assist.slots import extract_turns
+
+    assert "order_id" not in extract_turns([("customer", "88419003")])
+    found = extract_turns([("customer", "my parcel is late"), ("agent", "What's your order number?"),
+                           ("customer", "88419003")])
+    assert found["order_id"] == "88419003"
+    found = extract_turns([("agent", "Which card was it? The last 4 digits are enough."), ("customer", "the 3391 one")])
+    assert found["card_last4"] == "3391"
+    found = extract_turns([("agent", "What code did you use?"), ("customer", "It's SPRING20, exactly as in the email.")])
+    assert found["promo_code"] == "SPRING20"
+    # the question is answered once; a later number is not an order number
+    found = extract_turns([("agent", "Order number?"), ("customer", "GX-31207"), ("customer", "I paid 4500 for it")])
+    assert found["order_id"] == "GX-31207"

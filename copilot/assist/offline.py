@@ -102,7 +102,7 @@ class OfflineEngine:
         book = self.playbooks.get(top[0].category)
         if book is None:
             return Diagnosis(top=top, abstained=False, evidence=evidence)
-        found = slots.extract(recent)
+        found = slots.extract_turns((t.sender, t.text) for t in conversation.turns)
         missing = tuple(item.label for item in drafting.missing_items(book, found, recent))
         return Diagnosis(top=top, abstained=False, evidence=evidence, steps=book.steps, missing=missing,
                          needs_human=book.needs_human or not book.ai_eligible)
@@ -116,6 +116,6 @@ class OfflineEngine:
         if book is None:
             return None
         texts = conversation.customer_texts[-MAX_TURNS:]
-        found = slots.extract(texts)
+        found = slots.extract_turns((t.sender, t.text) for t in conversation.turns)
         text = drafting.compose(book, found, texts, conversation.customer_name)
         return Draft(text=text, category=book.id)

@@ -9,13 +9,18 @@ from __future__ import annotations
 import re
 
 EMAIL = re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b")
-PHONE = re.compile(r"(?<![\w#])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)[\s.-]?)?\d{2,4}[\s.-]\d{3,4}[\s.-]?\d{3,4}(?![\w-])")
+PHONE = re.compile(r"(?<![\w#])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)[\s.-]?)?\d{2,4}[\s.-]\d{3,4}[\s.-]?\d{3,4}(?![\w-])"
+                   r"|(?<![\w#])\+\d{1,3}(?:[\s.-]\d{2,4}){3,5}(?![\w-])")
 CARD = re.compile(r"\b(?:\d{4}[ -]?){3}\d{1,4}\b|\b\d{15,16}\b")
+_SUFFIX = ("Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Close|"
+           "Crescent|Square|Sq|Parkway|Pkwy|Highway|Hwy|View|Gardens|Grove|Hill|Park|Row|Mews|Walk|Rise")
+_POSTCODE = r"(?:[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}|(?:[A-Z]{2}\s+)?\d{5}(?:-\d{4})?)"
+# "42 Harbour View, Brighton BN2 1TS", "221B Baker Street, Apt 4": capitalised names (so "2 items on
+# the way" is not an address), any-case suffix, optional flat, town and postcode.
 STREET = re.compile(
-    r"\b\d{1,5}[A-Za-z]?\s+(?:[A-Z][a-z]+\.?\s+){1,3}"
-    r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|"
-    r"Close|Crescent|Square|Sq|Parkway|Pkwy|Highway|Hwy)\b\.?(?:,?\s+(?:Apt|Apartment|Unit|Suite|Flat)\.?\s*#?\w+)?",
-    re.IGNORECASE)
+    rf"\b\d{{1,5}}[A-Za-z]?,?\s+(?:[A-Z][a-z]+\.?\s+){{1,3}}(?i:{_SUFFIX})\b\.?"
+    r"(?:,?\s+(?i:Apt|Apartment|Unit|Suite|Flat)\.?\s*#?\w+)?"
+    rf"(?:,?\s+[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)?(?:,?\s+{_POSTCODE})?")
 
 _ORDER = re.compile(
     r"(?:\border\b(?:\s+(?:number|no\.?|num|id|ref(?:erence)?))?|\bref(?:erence)?(?:\s+number)?|#)"
@@ -32,8 +37,10 @@ _DATE = re.compile(
     rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTHS})[a-z]*|(?:{_MONTHS})[a-z]*\.?\s+\d{{1,2}}(?:st|nd|rd|th)?)"
     rf"(?:,?\s+\d{{4}})?\b|\b\d{{4}}-\d{{2}}-\d{{2}}\b|\b\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?\b",
     re.IGNORECASE)
-_CARD_LAST4 = re.compile(r"\b(?:card|visa|mastercard|amex)\b[^.?!\d]{0,25}?\b(?:ending|ends)\s+(?:in|with)\s+(\d{4})\b",
-                         re.IGNORECASE)
+_CARD_LAST4 = re.compile(r"\b(?:ending|ends)(?:\s+(?:in|with))?\s+(\d{4})\b", re.IGNORECASE)
+# An order reference written as letters, dash, digits ("ORD-1209958", "PO-20931"), not after words
+# that make it something else (a gift card, a serial, a tracking or VAT number).
+_ORDER_SHAPE = re.compile(r"(?<![\w-])(?<!card )(?<!serial )(?<!tracking )(?<!model )([A-Z]{2,4}-\d{5,12})(?![\w-])")
 _PROMO = re.compile(r"\b(?:promo|discount|coupon|voucher)?\s*code\s*(?:is|was|:)?\s*[\"'“]?([A-Z][A-Z0-9]{3,19})\b")
 _NAME = re.compile(r"\b(?i:my name is|this is|i am|i'm)\s+([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\b")
 _NOT_NAMES = {"Still", "Very", "So", "Not", "Really", "Just", "Here", "Trying", "Waiting"}
@@ -60,7 +67,7 @@ def extract(texts: list[str]) -> dict[str, str]:
         if tracking and any(ch.isdigit() for ch in tracking[-1]):
             found["tracking_number"] = tracking[-1]
             scrubbed = scrubbed.replace(tracking[-1], " ")
-        orders = [o.strip("-") for o in _ORDER.findall(scrubbed)]
+        orders = [o.strip("-") for o in _ORDER.findall(scrubbed)] or _ORDER_SHAPE.findall(scrubbed)
         orders = [o for o in orders if sum(ch.isdigit() for ch in o) >= 4]
         if orders:
             found["order_id"] = orders[-1].upper()
@@ -86,6 +93,41 @@ def extract(texts: list[str]) -> dict[str, str]:
         name = _NAME.findall(text)
         if name and name[-1].split()[0] not in _NOT_NAMES:
             found["customer_name"] = name[-1]
+    return found
+
+
+# What the agent's last message asked for, and the bare value that answers it ("ORD-1209958",
+# "88419003", "7720", "SPRING20"): recognised only as a reply to that question.
+_ASKED = {
+    "order_id": re.compile(r"order\s*(?:number|no\b|num|id|#|ref)", re.IGNORECASE),
+    "card_last4": re.compile(r"last (?:4|four)|card ending|which card", re.IGNORECASE),
+    "promo_code": re.compile(r"\bcode\b", re.IGNORECASE),
+}
+_BARE = {
+    "order_id": re.compile(r"(?<![\w-])(?:[A-Za-z]{1,4}-?)?\d[\d-]{3,14}\d(?![\w-])"),
+    "card_last4": re.compile(r"(?<![\d-])\d{4}(?![\d-])"),
+    "promo_code": re.compile(r"\b(?=[A-Z0-9]*\d)[A-Z][A-Z0-9]{3,19}\b"),
+}
+
+
+def extract_turns(turns) -> dict[str, str]:
+    """Slots from a conversation's (sender, text) turns: as `extract` over the customer's turns,
+    plus bare values given in reply to the agent asking for them."""
+    found: dict[str, str] = {}
+    asked: set[str] = set()
+    for sender, text in turns:
+        if sender == "agent":
+            asked = {key for key, pattern in _ASKED.items() if pattern.search(text)}
+            continue
+        if sender != "customer":
+            continue
+        new = extract([text])
+        for key in sorted(asked - set(new)):
+            bare = _BARE[key].findall(EMAIL.sub(" ", text))
+            if bare:
+                new[key] = bare[0].upper() if key == "order_id" else bare[0]
+        asked -= set(new)
+        found.update(new)
     return found
 
 
