@@ -20,14 +20,19 @@ MIN_THRESHOLD = 0.3  # below this a "diagnosis" is mostly noise
 
 
 def train_model(texts: list[str], labels: list[str], *, l2: float = 3e-5, char_weight: float = 1.0,
-                use_embeddings: bool | None = None, dense_weight: float = 1.0, target_precision: float = 0.9,
+                use_embeddings: bool | None = None, dense_weight: float | None = None, target_precision: float = 0.9,
                 dev_fraction: float = 0.15, seed: int = 0) -> TextModel:
-    """`use_embeddings`: True requires them, False never, None uses them when installed."""
+    """`use_embeddings`: True requires them, False never, None uses them when installed.
+    `dense_weight`: scale of the embedding block; None picks it from the examples per class."""
     started = time.perf_counter()
     if use_embeddings is None:
         use_embeddings = embeddings.available()
     classes = sorted(set(labels))
     y = np.array([classes.index(lab) for lab in labels])
+    if dense_weight is None:
+        # with few examples per class the embeddings generalise better than the n-grams, so they
+        # get more say (Banking77, 10 per class: 78.6 % at 1.0, 81.1 % at 2.0; full data: 1.0 best)
+        dense_weight = 2.0 if np.median(np.bincount(y)) < 25 else 1.0
     feats = Featuriser.fit(texts, char_weight=char_weight)
     X = feats.transform(texts)
     dense = None
@@ -56,7 +61,8 @@ def train_model(texts: list[str], labels: list[str], *, l2: float = 3e-5, char_w
     shell.W = fit_softmax(X, y, len(classes), l2=l2, dense=dense, w0=w0)
     if knn_weight:
         shell.memory = Memory.build(dense, y, knn_weight, len(classes))
-    shell.info = {"n": len(texts), "l2": l2, "char_weight": char_weight, "dev_size": int(len(dev)),
+    shell.info = {"n": len(texts), "l2": l2, "char_weight": char_weight, "dense_weight": dense_weight,
+                  "dev_size": int(len(dev)),
                   "knn_weight": knn_weight,
                   "target_precision": target_precision,
                   "train_seconds": round(time.perf_counter() - started, 2)}
