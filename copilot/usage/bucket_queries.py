@@ -128,14 +128,14 @@ def _add_raw(conn: sqlite3.Connection, params: dict, bucket: int, sums: LogSums)
 
 def _add_steps(span: SessionSpan, steps: list, lo: float, hi: float, bucket: int, sums: LogSums) -> None:
     """Integrate open chats over [lo, hi) within the session: each step lasts until the next or the end."""
-    lo, hi = max(lo, span.start), min(hi, span.end)
+    lo = max(lo, span.start)
     per_day = 86400 // bucket
     for i, (t0, value) in enumerate(steps):
         t1 = steps[i + 1][0] if i + 1 < len(steps) else span.end
         pieces = []
-        if lo <= t0 < hi:  # the instant of a change counts for the peak
+        if lo <= t0 < hi and t0 <= span.end:  # the instant of a change counts for the peak, even the last
             pieces.append((math.floor(t0 / bucket), 0.0))
-        a, z = max(t0, lo), min(t1, hi)
+        a, z = max(t0, lo), min(t1, hi, span.end)
         while a < z:
             b = math.floor(a / bucket)
             e = min(z, (b + 1) * bucket)

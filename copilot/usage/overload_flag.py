@@ -14,6 +14,8 @@ from copilot.usage.metrics import AgentMetrics
 from copilot.usage.tally import Tally, ratio
 
 KIND = "overload"
+_COMPARED = ("active_seconds", "concurrency_seconds", "replies", "reply_seconds", "replies_timed",
+             "frustration_sum", "frustration_scored")
 
 
 def judge_overload(m: AgentMetrics, refs: References, t: FlagThresholds) -> Flag:
@@ -29,9 +31,9 @@ def judge_overload(m: AgentMetrics, refs: References, t: FlagThresholds) -> Flag
     for _, bucket in m.buckets:
         level = ratio(bucket.concurrency_seconds, bucket.active_seconds)
         if level is not None and level >= usual + t.load_margin:
-            high.add(bucket)
+            high.add(bucket, _COMPARED)
         elif level is not None and level <= usual:
-            low.add(bucket)
+            low.add(bucket, _COMPARED)
     high_minutes = high.active_seconds / 60
     high_level = ratio(high.concurrency_seconds, high.active_seconds)
     evidence |= {"high_load_minutes": high_minutes, "high_load_open_chats": high_level}
