@@ -57,6 +57,18 @@ def test_known_session_figures(tmp_path, use_stored):
     assert data["start_utc"] == "2026-01-01T00:00:00Z" and data["acceptance_rate"] == 0.25
 
 
+def test_five_minute_view_for_team_leads(tmp_path):
+    path = tmp_path / "usage.sqlite"
+    write_known_session(path)
+    conn = sqlite3.connect(path)
+    conn.row_factory = sqlite3.Row
+    row, = conn.execute("SELECT * FROM activity_by_5_minutes").fetchall()
+    conn.close()
+    assert (row["agent"], row["from_utc"], row["decisions"], row["accepted_faster_than_reading"]) == (
+        "ann", "2026-01-01 00:00:00", 4, 1)
+    assert (row["mean_reply_seconds"], row["open_chat_minutes"], row["peak_open_chats"]) == (14.0, 4.0, 2)
+
+
 def test_since_until_cut_inside_buckets(tmp_path):
     path = tmp_path / "usage.sqlite"
     write_known_session(path)

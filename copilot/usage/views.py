@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
+from copilot.usage.bucket_sums import BUCKET_SECONDS
+
 _DECISION_COUNTS = """
     count(*) AS decisions,
     sum(decision = 'accepted') AS accepted,
@@ -95,10 +97,29 @@ LEFT JOIN (SELECT session_id, max(open_chats) AS peak_concurrency FROM concurren
        ON cc.session_id = se.id
 """
 
+# The stored 5-minute sums (bucket_sums.py), readable: what happened in each slice of each shift.
+ACTIVITY_BY_5_MINUTES = f"""
+SELECT a.name AS agent, u.session_id, datetime(u.bucket * {BUCKET_SECONDS}, 'unixepoch') AS from_utc,
+       CAST(u.shown AS INTEGER) AS suggestions_shown, CAST(u.decisions AS INTEGER) AS decisions,
+       CAST(u.accepted AS INTEGER) AS accepted, CAST(u.edited AS INTEGER) AS edited,
+       CAST(u.rejected AS INTEGER) AS rejected, CAST(u.ignored AS INTEGER) AS ignored,
+       CAST(u.accepted_fast AS INTEGER) AS accepted_faster_than_reading,
+       CAST(u.replies AS INTEGER) AS replies, round(u.reply_seconds / nullif(u.replies_timed, 0), 1) AS mean_reply_seconds,
+       CAST(u.customer_messages AS INTEGER) AS customer_messages,
+       round(u.frustration_sum / nullif(u.frustration_scored, 0), 2) AS mean_frustration,
+       round(u.concurrency_seconds / 60.0, 1) AS open_chat_minutes, CAST(u.concurrency_peak AS INTEGER) AS peak_open_chats,
+       CAST(u.switches AS INTEGER) AS focus_changes, CAST(u.chats_opened AS INTEGER) AS chats_opened,
+       CAST(u.chats_ended AS INTEGER) AS chats_ended, CAST(u.abandoned AS INTEGER) AS customers_left_waiting
+FROM usage_buckets u
+JOIN sessions se ON se.id = u.session_id
+LEFT JOIN agents a ON a.id = se.agent_id
+"""
+
 VIEWS = {
     "decisions_readable": DECISIONS_READABLE,
     "chats_summary": CHATS_SUMMARY,
     "session_summary": SESSION_SUMMARY,
+    "activity_by_5_minutes": ACTIVITY_BY_5_MINUTES,
 }
 
 
