@@ -81,9 +81,10 @@ def test_readme_documents_every_field():
     readme = (default_scenarios_dir() / "README.md").read_text(encoding="utf-8")
     fields = (
         scenario_checks._TOP_FIELDS | scenario_checks._PERSONA_FIELDS
-        | scenario_checks._RULE_FIELDS | scenario_checks._RESOLUTION_FIELDS
+        | scenario_checks._RULE_FIELDS | scenario_checks._RESOLUTION_FIELDS | scenario_checks._ESCALATION_FIELDS
     )
-    tables = {"persona": "`[persona]`", "facts": "`[facts]`", "replies": "`[[replies]]`", "resolution": "`[resolution]`"}
+    tables = {"persona": "`[persona]`", "facts": "`[facts]`", "replies": "`[[replies]]`", "resolution": "`[resolution]`",
+              "escalation": "`[escalation]`"}
     for name in fields:
         assert tables.get(name, f"`{name}`") in readme, name
     for issue in ISSUE_TYPES:
@@ -114,6 +115,13 @@ BROKEN = [
     ("offer_mismatch.toml", VALID.format(id="offer_mismatch").replace("I've issued a refund.", "Sorted."), "does not match"),
     ("no_trigger.toml", VALID.format(id="no_trigger").replace('keywords = ["issued a refund"]\n', ""), "needs 'keywords' or 'patterns'"),
     ("facts_list.toml", VALID.format(id="facts_list").replace('order_id = "ORD-1"', 'order_id = ["ORD-1"]'), "must be text, a number or a date"),
+    ("escalation_type.toml", VALID.format(id="escalation_type") + '\n[escalation]\ntype = "angry"\nat_message = 2\n', "type 'angry'"),
+    ("escalation_at.toml", VALID.format(id="escalation_at") + '\n[escalation]\ntype = "emotional"\nat_message = 0\n', "at_message must be"),
+    ("escalation_twice.toml", VALID.format(id="escalation_twice")
+     + '\n[[escalation]]\ntype = "technical"\nat_message = 1\n\n[[escalation]]\ntype = "technical"\nat_message = 2\n',
+     "given twice"),
+    ("escalation_typo.toml", VALID.format(id="escalation_typo") + '\n[escalation]\ntype = "technical"\nat_mesage = 1\n',
+     "unknown field 'at_mesage'"),
 ]
 
 
@@ -158,3 +166,17 @@ def test_valid_file_fields_are_read(tmp_path):
     rule = scenario.replies[0]
     assert rule.ask == "Could you tell me your order number, please?"  # generated, and it fires the rule
     assert rule.trigger.matches("What's your ORDER NUMBER?") and not rule.trigger.matches("hello")
+
+
+def test_scripted_escalations_are_read(tmp_path, shipped):
+    _write(tmp_path, "one.toml", VALID.format(id="one") + '\n[escalation]\ntype = "emotional"\nat_message = 3\nwhy = "x"\n')
+    _write(tmp_path, "two.toml", VALID.format(id="two") + '\n[[escalation]]\ntype = "technical"\nat_message = 2\n'
+           '\n[[escalation]]\ntype = "emotional"\nat_message = 1\n')
+    _write(tmp_path, "zero.toml", VALID.format(id="zero"))
+    (one, two, zero), problems = load_scenarios(tmp_path)
+    assert problems == []
+    assert (one.escalation.type, one.escalation.at_message, one.escalation.why) == ("emotional", 3, "x")
+    assert [e.type for e in two.escalations] == ["technical", "emotional"] and two.escalation.at_message == 1
+    assert zero.escalation is None and zero.escalations == ()
+    counts = Counter(e.type for s in shipped[0] for e in s.escalations)
+    assert counts["emotional"] >= 4 and counts["technical"] >= 4

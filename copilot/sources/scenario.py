@@ -19,6 +19,7 @@ ISSUE_TYPES: tuple[str, ...] = (
 )
 OUT_OF_SCOPE = "out_of_scope"
 STYLES: tuple[str, ...] = ("polite", "terse", "anxious", "angry")
+ESCALATION_TYPES: tuple[str, ...] = ("emotional", "technical")
 
 
 class Invalid(ValueError):
@@ -65,6 +66,16 @@ class Resolution:
 
 
 @dataclass(frozen=True)
+class ScriptedEscalation:
+    """Where the script escalates, for scoring the detector: the customer message (1-based, counted
+    as the chat plays with the `hint_reply` agent) from which the escalation can be seen."""
+
+    type: str  # one of ESCALATION_TYPES
+    at_message: int
+    why: str = ""  # for people reading the scenario: what makes it escalate
+
+
+@dataclass(frozen=True)
 class Scenario:
     id: str
     issue: str  # one of ISSUE_TYPES or OUT_OF_SCOPE
@@ -76,7 +87,13 @@ class Scenario:
     resolution: Resolution
     impatient: tuple[str, ...] = ()  # "" = style defaults; the last one is the final nudge
     unhelpful: tuple[str, ...] = ()  # after the last one, the customer leaves
+    escalations: tuple[ScriptedEscalation, ...] = ()  # at most one per type; () = never escalates
     path: Path | None = field(default=None, compare=False)
+
+    @property
+    def escalation(self) -> ScriptedEscalation | None:
+        """The scripted escalation (the earliest, if there are two types), or None."""
+        return min(self.escalations, key=lambda e: e.at_message, default=None)
 
     def fill(self, template: str) -> str:
         """Put facts into a line; {name} is the customer's first name."""

@@ -12,15 +12,18 @@ from pathlib import Path
 from typing import Any
 
 from copilot.sources.scenario import (
-    ISSUE_TYPES, OUT_OF_SCOPE, STYLES, Invalid, Persona, ReplyRule, Resolution, Scenario, Trigger,
+    ESCALATION_TYPES, ISSUE_TYPES, OUT_OF_SCOPE, STYLES, Invalid, Persona, ReplyRule, Resolution, Scenario,
+    ScriptedEscalation, Trigger,
 )
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
 _FACT_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
-_TOP_FIELDS = {"id", "issue", "title", "opening", "persona", "facts", "replies", "resolution", "impatient", "unhelpful"}
+_TOP_FIELDS = {"id", "issue", "title", "opening", "persona", "facts", "replies", "resolution", "impatient", "unhelpful",
+               "escalation"}
 _PERSONA_FIELDS = {"name", "style", "patience", "language"}
 _RULE_FIELDS = {"keywords", "patterns", "say", "reveals", "ask", "again"}
 _RESOLUTION_FIELDS = {"expected", "keywords", "patterns", "requires", "offer", "thanks", "premature"}
+_ESCALATION_FIELDS = {"type", "at_message", "why"}
 
 
 def read_scenario(table: dict[str, Any], path: Path | None = None) -> Scenario:
@@ -46,8 +49,33 @@ def read_scenario(table: dict[str, Any], path: Path | None = None) -> Scenario:
         resolution=resolution,
         impatient=_lines(table, "impatient", "the top level", known),
         unhelpful=_lines(table, "unhelpful", "the top level", known),
+        escalations=_escalations(table.get("escalation")),
         path=path,
     )
+
+
+def _escalations(raw: Any) -> tuple[ScriptedEscalation, ...]:
+    """`[escalation]` (one) or `[[escalation]]` (one per type)."""
+    if raw is None:
+        return ()
+    tables = [raw] if isinstance(raw, dict) else raw
+    if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
+        raise Invalid("'escalation' must be a table ([escalation]) or an array of tables ([[escalation]])")
+    found: list[ScriptedEscalation] = []
+    for table in tables:
+        where = "[escalation]"
+        _no_unknown(table, _ESCALATION_FIELDS, where)
+        kind = _text(table, "type", where)
+        if kind not in ESCALATION_TYPES:
+            raise Invalid(f"{where} type '{kind}' must be one of: {', '.join(ESCALATION_TYPES)}")
+        if any(e.type == kind for e in found):
+            raise Invalid(f"{where} type '{kind}' is given twice: a chat escalates at most once per type")
+        at = table.get("at_message")
+        if isinstance(at, bool) or not isinstance(at, int) or not 1 <= at <= 50:
+            raise Invalid(f"{where} at_message must be a whole number from 1 (the first customer message) to 50, "
+                          f"not {at!r}")
+        found.append(ScriptedEscalation(kind, at, _text(table, "why", where, required=False)))
+    return tuple(found)
 
 
 def _persona(table: dict[str, Any]) -> Persona:

@@ -10,7 +10,11 @@ import sqlite3
 from collections.abc import Callable
 from typing import Any
 
+from copilot.usage.escalation_effort import ESCALATION_COLUMNS
 from copilot.usage.schema import EVENT_COLUMNS
+
+# Tables written by `_write_simple`: the v1 event tables and those later migrations added.
+COLUMNS: dict[str, dict[str, type]] = {**EVENT_COLUMNS, "escalations": ESCALATION_COLUMNS}
 
 _PLAIN = (str, int, float, type(None))
 
@@ -65,8 +69,9 @@ class RecordWriter:
             "suggestion_shown": ("suggestions", {}),
             "decision": ("decisions", {"kind": "decision"}),  # `kind` is the decision's kind here
             "focus": ("focus_changes", {}),
+            "escalation": ("escalations", {}),
         }
-        self._sql = {table: _insert_sql(table, list(EVENT_COLUMNS[table])) for table, _ in self._simple.values()}
+        self._sql = {table: _insert_sql(table, list(COLUMNS[table])) for table, _ in self._simple.values()}
 
     def write(self, kind: str, ts: float, fields: dict[str, Any]) -> None:
         fields = dict(fields)  # the handlers pop what they store; the caller keeps the original
@@ -92,7 +97,7 @@ class RecordWriter:
                 fields[new] = fields.pop(old)
         if table == "messages":
             self._message_text(fields)
-        values = [_plain(fields.pop(column, None)) for column in EVENT_COLUMNS[table]]
+        values = [_plain(fields.pop(column, None)) for column in COLUMNS[table]]
         self.conn.execute(self._sql[table], (self.session_id, ts, *values, _extra(fields)))
 
     def _message_text(self, fields: dict[str, Any]) -> None:

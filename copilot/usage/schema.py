@@ -8,6 +8,7 @@ Which record kinds go where (see copilot/core/workspace.py for the `record` call
     suggestion_shown  -> suggestions
     decision          -> decisions
     focus             -> focus_changes
+    escalation        -> escalations (since v3; see escalation_effort.py)
     anything else     -> events (kind, ts, fields as JSON), so a new kind is never lost
 
 Every row carries session_id and ts (seconds, Unix time). Fields a known kind carries beyond its
@@ -22,11 +23,11 @@ from collections.abc import Callable, Mapping
 
 from sqlite_utils import Database
 
-from copilot.usage import bucket_sums, concurrency_sums
+from copilot.usage import bucket_sums, concurrency_sums, escalation_effort
 from copilot.usage.errors import UsageLogError
 from copilot.usage.views import create_views
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 APP_MARKER = "agent-copilot-usage-log"  # meta.app: tells our files from other apps' databases
 APPLICATION_ID = 0x41435553  # PRAGMA application_id, "ACUS": identifies the file to `file(1)` too
 
@@ -37,10 +38,12 @@ TABLE_FOR_KIND = {
     "suggestion_shown": "suggestions",
     "decision": "decisions",
     "focus": "focus_changes",
+    # "escalation": "escalations" (v3) joins this list when the workspace records escalations:
+    # tests/test_usage_log.py checks the workspace sends every kind listed here.
 }
 # Tables counted by UsageLog.counts(), in the order a reader expects them.
 TABLES = ("agents", "sessions", "chats", "messages", "suggestions", "decisions",
-          "focus_changes", "concurrency", "events")
+          "focus_changes", "concurrency", "events", "escalations")
 
 # Columns of the per-event tables (besides id, session_id, ts, extra), in insert order.
 EVENT_COLUMNS: dict[str, dict[str, type]] = {
@@ -109,7 +112,12 @@ def _v2_bucket_sums(db: Database) -> None:
         db.execute(sql)
 
 
-MIGRATIONS: dict[int, Migration] = {1: _v1_initial, 2: _v2_bucket_sums}
+def _v3_escalations(db: Database) -> None:
+    """Version 3: the `escalations` table, for records of kind "escalation" (new with it: nothing to move)."""
+    escalation_effort.create_escalations_table(db)
+
+
+MIGRATIONS: dict[int, Migration] = {1: _v1_initial, 2: _v2_bucket_sums, 3: _v3_escalations}
 
 
 def ensure_meta(db: Database) -> None:
