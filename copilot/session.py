@@ -55,6 +55,7 @@ class Session:
     @classmethod
     def build(cls, options: SessionOptions) -> "Session":
         from copilot.assist import frustration
+        from copilot.assist.escalation import EscalationTracker, agent_message_flags
         from copilot.assist.offline import OfflineEngine
         from copilot.assist.redaction import redact
         from copilot.sources.scenario import load_scenarios
@@ -85,7 +86,8 @@ class Session:
             store_text=options.store_text, redact=redact if options.store_text else None,
         )
         workspace = Workspace(source=simulator, clock=clock, recorder=usage_log, frustration_scorer=frustration.score,
-                              mode=AssistMode(options.assist_mode))
+                              mode=AssistMode(options.assist_mode), escalations=EscalationTracker(),
+                              message_flagger=agent_message_flags)
         return cls(options, clock, simulator, engine, usage_log, workspace, problems)
 
     def close(self) -> None:

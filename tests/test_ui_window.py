@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
+from copilot.assist.escalation import EscalationTracker
 from copilot.core.clock import ManualClock
 from copilot.core.recorder import MemoryRecorder
 from copilot.core.workspace import Workspace
@@ -26,6 +27,7 @@ class Harness:
         self.pool = AssistPool(self.engine, self.clock)
         self.ws.request_suggestion = self.pool.request
         self.ws.request_redraft = self.pool.redraft
+        self.ws.escalations = EscalationTracker()
         self.window = MainWindow(self.ws, self.pool)
         qtbot.addWidget(self.window)
         self.window.show()

@@ -124,8 +124,10 @@ def test_workspace_records_through_the_log_and_the_views_add_up(usage):
         def close(self, chat_id, resolved, now):
             pass
 
+    from copilot.assist.escalation import EscalationTracker
+
     clock = ManualClock(1000.0)
-    ws = Workspace(source=Source(), clock=clock, recorder=usage)
+    ws = Workspace(source=Source(), clock=clock, recorder=usage, escalations=EscalationTracker())
     for n, decide in enumerate(["accept", "edit", "reject", "ignore"]):
         chat_id = f"c{n}"
         ws.apply(ChatOpened(chat_id, f"Customer {n}", clock.now(), "late"))
@@ -145,6 +147,8 @@ def test_workspace_records_through_the_log_and_the_views_add_up(usage):
             ws.reject(chat_id, "Wrong tone")
         else:
             ws.send(chat_id, "Let me look.")
+    ws.apply(CustomerMessage("c1", "This is ridiculous. I'm cancelling my account and leaving a review!", clock.now()))
+    assert ws.chats["c1"].escalation is not None and ws.chats["c1"].escalation.type == "emotional"
     ws.end_chat("c0", resolved=True)
 
     counts = usage.counts()

@@ -37,6 +37,15 @@ class Message:
     frustration: float = 0.0
 
 
+@dataclass(frozen=True)
+class EscalationMark:
+    """What the chat list shows about an escalation: its type, why, and since when."""
+
+    type: str  # "emotional" | "technical"
+    trigger: str  # plain words, e.g. "threatens to leave: 'I'll cancel my account'"
+    since: float  # when the chat first escalated
+
+
 @dataclass
 class Chat:
     id: str
@@ -49,6 +58,7 @@ class Chat:
     unread: int = 0
     issue_guess: str = ""  # label of the latest diagnosis ("" while none)
     closed_at: float | None = None
+    escalation: EscalationMark | None = None
 
     @property
     def is_open(self) -> bool:

@@ -11,14 +11,15 @@ import hashlib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
-from copilot.core.chat import Chat, ChatStatus, Message, Sender
+from copilot.core.chat import Chat, ChatStatus, EscalationMark, Message, Sender
 from copilot.core.clock import Clock
 from copilot.core.edit_distance import normalised_edit_distance
 from copilot.core.events import ChatOpened, CustomerLeft, CustomerMessage, SourceEvent
 from copilot.core.recorder import NullRecorder, Recorder
 from copilot.core.source import ChatSource
-from copilot.core.suggestion import Decision, DecisionKind, Suggestion
+from copilot.core.suggestion import Decision, DecisionKind, Diagnosis, Suggestion
 
 # Listener callbacks: (what changed, chat id). Kinds: "added", "changed", "suggestion", "focus", "removed".
 Listener = Callable[[str, str], None]
@@ -28,6 +29,19 @@ FrustrationScorer = Callable[[str, list[Message], float], float]
 SuggestionRequester = Callable[[Chat, Message], None]
 # Asked to redo the draft for a category the agent chose (diagnose-first mode).
 RedraftRequester = Callable[[Chat, Message, str], None]
+# Extra facts recorded with each agent message, e.g. {"is_question": True, "offers_solution": False}.
+MessageFlagger = Callable[[str], dict]
+
+
+class EscalationWatcher(Protocol):
+    """Judges each customer message (and each diagnosis) for escalation; see copilot.assist.escalation."""
+
+    def observe(self, chat_id: str, messages: list[Message], diagnosis: Diagnosis | None = None,
+                now: float | None = None, message_id: int | None = None) -> list: ...
+
+    def current(self, chat_id: str): ...
+
+    def escalated_since(self, chat_id: str) -> float | None: ...
 
 
 class AssistMode(str, enum.Enum):
@@ -62,6 +76,8 @@ class Workspace:
     request_suggestion: SuggestionRequester | None = None
     request_redraft: RedraftRequester | None = None
     mode: AssistMode = AssistMode.AUTOMATIC
+    escalations: EscalationWatcher | None = None
+    message_flagger: MessageFlagger | None = None
 
     chats: dict[str, Chat] = field(default_factory=dict)
     focused_id: str | None = None
@@ -143,9 +159,24 @@ class Workspace:
         )
         # A newer customer message makes the current suggestion stale: it goes, as a whole.
         self._retire_suggestion(chat.id, event.ts)
+        self._watch_escalation(chat)
         self._emit("changed", chat.id)
         if self.request_suggestion is not None:
             self.request_suggestion(chat, message)
+
+    # ---- escalations -------------------------------------------------------------------------
+    def _watch_escalation(self, chat: Chat, diagnosis: Diagnosis | None = None, message_id: int | None = None) -> None:
+        if self.escalations is None:
+            return
+        now = self.clock.now()
+        new = self.escalations.observe(chat.id, chat.messages, diagnosis, now, message_id)
+        for escalation in new:
+            self.tally[f"escalation_{escalation.type.value}"] += 1
+            self.recorder.record("escalation", escalation.ts, **escalation.record_fields())
+        if new:
+            current = self.escalations.current(chat.id)
+            chat.escalation = EscalationMark(current.type.value, current.trigger, self.escalations.escalated_since(chat.id))
+            self._emit("changed", chat.id)
 
     # ---- suggestions -------------------------------------------------------------------------
     def offer_suggestion(self, suggestion: Suggestion) -> bool:
@@ -153,6 +184,8 @@ class Workspace:
         chat = self.chats.get(suggestion.chat_id)
         if chat is None or not chat.is_open:
             return False
+        # Even a stale diagnosis tells the escalation rules something ("no diagnosis twice in a row").
+        self._watch_escalation(chat, suggestion.diagnosis, suggestion.message_id)
         latest = chat.last_customer_message
         if latest is None or latest.id != suggestion.message_id:
             return False  # stale: a newer message arrived while it was being made
@@ -334,10 +367,10 @@ class Workspace:
             # The customer left moments before; their leaving arrives with the next poll.
             self.tally["undelivered"] += 1
             chat.messages.append(Message(chat_id, Sender.SYSTEM, "Not delivered: the customer had already left.", now))
+        flags = self.message_flagger(text) if self.message_flagger else {}
         self.recorder.record(
             "message", now, chat_id=chat_id, message_id=message.id, sender="agent", length=len(text),
-            suggestion_id=suggestion_id, response_seconds=round(waited, 3),
-            delivered=delivered,
+            suggestion_id=suggestion_id, response_seconds=round(waited, 3), delivered=delivered, **flags,
         )
         self._emit("suggestion", chat_id)
         self._emit("changed", chat_id)
@@ -391,7 +424,11 @@ def urgency(chat: Chat, now: float) -> float:
     """How much a chat needs the agent now: time the customer has waited, weighted by frustration.
 
     A customer who is not waiting (the agent spoke last) scores by frustration alone, so an angry
-    customer still stays above calm ones.
+    customer still stays above calm ones. Escalated chats rank above all others.
     """
     waiting = chat.waiting_seconds(now)
-    return waiting * (1.0 + 3.0 * chat.frustration) + 60.0 * chat.frustration
+    score = waiting * (1.0 + 3.0 * chat.frustration) + 60.0 * chat.frustration
+    if chat.escalation is not None:
+        # Escalated chats go to the top; emotional ones first, since rescue works only if it is early.
+        score += 100_000.0 if chat.escalation.type == "emotional" else 50_000.0
+    return score

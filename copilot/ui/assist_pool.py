@@ -9,9 +9,11 @@ from __future__ import annotations
 import logging
 import traceback
 from collections.abc import Callable
+from dataclasses import replace
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
+from copilot.assist.escalation import deescalation_draft
 from copilot.assist.engine import AssistEngine, Conversation, suggest, suggest_for_category
 from copilot.core.chat import Chat, Message
 from copilot.core.clock import Clock
@@ -65,7 +67,17 @@ class AssistPool(QObject):
     def request(self, chat: Chat, message: Message) -> None:
         """Called on the UI thread: snapshot the chat now, think about it elsewhere."""
         self.latest[chat.id] = message.id
-        self._start(Conversation.of(chat, message), lambda conv: suggest(self.engine, conv, self.clock.now()))
+        emotional = chat.escalation is not None and chat.escalation.type == "emotional"
+        self._start(Conversation.of(chat, message), self._deescalating if emotional else self._suggesting)
+
+    def _suggesting(self, conversation: Conversation) -> Suggestion:
+        return suggest(self.engine, conversation, self.clock.now())
+
+    def _deescalating(self, conversation: Conversation) -> Suggestion:
+        """An upset customer: the draft follows the de-escalation playbook (apology,
+        acknowledgement, a concrete next step), the diagnosis stays the engine's."""
+        suggestion = suggest(self.engine, conversation, self.clock.now())
+        return replace(suggestion, draft=deescalation_draft(conversation, suggestion.diagnosis))
 
     def redraft(self, chat: Chat, message: Message, category: str) -> None:
         """Diagnose-first: a draft for the category the agent chose."""

@@ -17,6 +17,14 @@ ROW_HEIGHT = 62
 STATUS_TEXT = {ChatStatus.RESOLVED: "Resolved", ChatStatus.CLOSED: "Closed", ChatStatus.ABANDONED: "Customer left"}
 
 
+def badge_for(chat: Chat, now: float) -> tuple[str, QColor] | None:
+    """The row's badge: an escalation with its timer, else the customer's mood, else nothing."""
+    if chat.escalation is not None:
+        colour = theme.DANGER if chat.escalation.type == "emotional" else theme.TECHNICAL
+        return f"{chat.escalation.type.capitalize()} {format_wait(now - chat.escalation.since)}", colour
+    return mood(chat)
+
+
 def mood(chat: Chat) -> tuple[str, QColor] | None:
     """The frustration badge: None while the customer is calm."""
     if chat.frustration >= 0.65:
@@ -43,7 +51,8 @@ class ChatListDelegate(QStyledItemDelegate):
         chat = model.chat_at(index.row())
         if chat is None:
             return
-        waiting = chat.waiting_seconds(model.workspace.clock.now())
+        now = model.workspace.clock.now()
+        waiting = chat.waiting_seconds(now)
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         rect = option.rect
@@ -53,7 +62,7 @@ class ChatListDelegate(QStyledItemDelegate):
         painter.setPen(QPen(theme.BORDER))
         painter.drawLine(rect.bottomLeft(), rect.bottomRight())
 
-        badge = mood(chat) if chat.is_open else None
+        badge = badge_for(chat, now) if chat.is_open else None
         # Left strip: the row's urgency at a glance.
         strip = badge[1] if badge else (wait_colour(waiting) if chat.is_open and waiting >= 45 else None)
         if strip is not None:
@@ -83,7 +92,8 @@ class ChatListDelegate(QStyledItemDelegate):
         painter.setPen(theme.TEXT if chat.is_open else theme.MUTED)
         fm = QFontMetrics(name_font)
         name_room = right - right_w - left - 8
-        name = fm.elidedText(chat.customer_name, Qt.TextElideMode.ElideRight, max(40, name_room - (86 if badge else 0)))
+        badge_w = QFontMetrics(small).horizontalAdvance(badge[0]) + 20 if badge else 0
+        name = fm.elidedText(chat.customer_name, Qt.TextElideMode.ElideRight, max(40, name_room - badge_w))
         painter.drawText(QRect(left, top, name_room, 20), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, name)
         if badge:
             x = left + fm.horizontalAdvance(name) + 8

@@ -5,6 +5,8 @@ with layoutChanged and updates persistent indexes, so the selection follows its 
 """
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 
 from copilot.core.chat import Chat
@@ -56,7 +58,12 @@ class ChatListModel(QAbstractListModel):
             lines.append(f"Waiting {format_wait(chat.waiting_seconds(now))} for a reply")
         if chat.frustration >= 0.35:
             lines.append(f"Frustration {chat.frustration:.0%}")
-        return "\n".join(lines)  # shown as plain text: Qt only treats it as rich text if it looks like HTML
+        if chat.escalation is not None:
+            lines.append(f"Escalated ({chat.escalation.type}) {format_wait(now - chat.escalation.since)} ago: "
+                         f"{chat.escalation.trigger}")
+        # Qt renders a tooltip as rich text when it looks like HTML, and these lines quote the
+        # customer: escape everything, so it is always shown as the plain text it is.
+        return "<p style='white-space:pre-wrap'>" + "<br>".join(html.escape(line) for line in lines) + "</p>"
 
     # ---- keeping it in step with the workspace ------------------------------------------------------
     def chat_at(self, row: int) -> Chat | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from copilot import APP_NAME, __version__, paths
+from copilot.assist.escalation import unanswered_for
 from copilot.core.suggestion import Suggestion
 from copilot.core.workspace import Workspace
 from copilot.ui.assist_pool import AssistPool
@@ -55,6 +57,9 @@ class MainWindow(QMainWindow):
         self.pool = pool
         self.bridge = WorkspaceBridge(workspace, self)
         self.failures: dict[str, str] = {}  # chat id -> what went wrong making its suggestion
+        self.alerted: set[str] = set()  # chats whose waiting emotional escalation was already alerted
+        self.escalation_alert_seconds = 60.0  # on the session clock
+        self.alert_sound = False
         self.setWindowTitle(f"{APP_NAME}{' — ' + subtitle if subtitle else ''}")
         self.resize(1400, 860)
         self._build()
@@ -259,6 +264,9 @@ class MainWindow(QMainWindow):
             return
         self.chat_title.setText(chat.customer_name)
         parts = [chat.issue_guess or "No diagnosis yet"]
+        if chat.escalation is not None and chat.is_open:
+            since = format_wait(self.workspace.clock.now() - chat.escalation.since)
+            parts.insert(0, f"{chat.escalation.type.capitalize()} escalation {since} ago: {chat.escalation.trigger}")
         if not chat.is_open:
             parts.append(chat.status.value.capitalize())
         elif chat.awaiting_reply_since is not None:
@@ -313,6 +321,27 @@ class MainWindow(QMainWindow):
         self.model.refresh()
         self._show_header()
         self.status_area.refresh()
+        self._alert_waiting_escalations()
+
+    def _alert_waiting_escalations(self) -> None:
+        """An emotional escalation left unanswered past the limit gets a note (and a beep if wanted)."""
+        now = self.workspace.clock.now()
+        for chat in self.workspace.open_chats:
+            mark = chat.escalation
+            if mark is None or mark.type != "emotional" or chat.id in self.alerted:
+                continue
+            waited = unanswered_for(chat.messages, mark.since, now)
+            if waited is None or waited < self.escalation_alert_seconds:
+                continue
+            self.alerted.add(chat.id)
+            self.workspace.recorder.record("escalation_alert", now, chat_id=chat.id, waited=round(waited, 1))
+            self.notify(
+                f"{chat.customer_name} has waited {format_wait(waited)} since getting upset ({mark.trigger}). "
+                "Early replies are what calm an upset customer.",
+                "warning", ("Go to chat", lambda cid=chat.id: self.workspace.focus(cid)),
+            )
+            if self.alert_sound:
+                QApplication.beep()
 
     # ---- the agent's actions -----------------------------------------------------------------
     def accept_draft(self) -> None:

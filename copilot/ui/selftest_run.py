@@ -48,6 +48,34 @@ def decision_kinds(path, session_id: int) -> Counter:
         conn.close()
 
 
+def escalation_summary(session) -> dict:
+    """Escalations the app detected, scored against the ones the scenarios script, and how fast
+    the agent stepped in after each (time to intervene, on the session clock)."""
+    from copilot.assist.escalation import escalation_effort
+    from copilot.assist.escalation.scoring import Detected, score
+
+    ws, tracker, sim = session.workspace, session.workspace.escalations, session.simulator
+    detected, by_type = [], {}
+    for chat in ws.chats.values():
+        customer_ids = [m.id for m in chat.messages if m.sender.value == "customer"]
+        for esc in tracker.escalations(chat.id) if tracker else ():
+            at = customer_ids.index(esc.message_id) + 1 if esc.message_id in customer_ids else 0
+            detected.append(Detected(chat.id, esc.type.value, at, esc.trigger))
+            effort = escalation_effort(chat.messages, esc.ts)
+            entry = by_type.setdefault(esc.type.value, {"count": 0, "seconds_to_intervene": []})
+            entry["count"] += 1
+            if effort.seconds_to_intervene is not None:
+                entry["seconds_to_intervene"].append(round(effort.seconds_to_intervene, 1))
+    scripted = {cid: sim.scenario_of(cid).escalations for cid in ws.chats}
+    labels = {cid: sim.scenario_of(cid).id for cid in ws.chats}
+    scored = score(scripted, detected, labels).summary()
+    for entry in by_type.values():
+        times = sorted(entry["seconds_to_intervene"])
+        entry["median_seconds_to_intervene"] = times[len(times) // 2] if times else None
+    return {"detected": len(detected), "by_type": by_type, "vs_scripted": scored["overall"],
+            "missed": scored["missed"], "false_alarms": scored["false_alarms"]}
+
+
 def summarise(bench: Workbench, driver: SelftestDriver, real_seconds: float, sim_minutes: float) -> dict:
     session = bench.session
     ws = session.workspace
@@ -72,6 +100,8 @@ def summarise(bench: Workbench, driver: SelftestDriver, real_seconds: float, sim
         "log_messages_match": logged.get("messages") == tally["customer_messages"] + tally["agent_messages"],
         "log_suggestions_match": logged.get("suggestions") == tally["shown"],
         "log_decisions_match": all(kinds.get(k, 0) == tally[k] for k in ("accepted", "edited", "rejected", "ignored")),
+        "log_escalations_match": logged.get("escalations", 0)
+        == tally["escalation_emotional"] + tally["escalation_technical"],
     }
     if policy == "careful":
         checks["drafts_edited"] = tally["edited"] > 0
@@ -96,6 +126,7 @@ def summarise(bench: Workbench, driver: SelftestDriver, real_seconds: float, sim
         "ignored": tally["ignored"],
         "own_replies": driver.actions.get("reply", 0),
         "peak_concurrency": ws.peak_concurrency,
+        "escalations": escalation_summary(session),
         "usage_log": {"path": str(path), "session_id": session.usage_log.session_id, "session_rows": logged, "file_rows": rows},
         "real_seconds": round(real_seconds, 1),
         "simulated_minutes": round(sim_minutes, 1),

@@ -17,6 +17,7 @@ ACCENT_TEXT = QColor("#245bb8")
 WARNING = QColor("#d9822b")
 DANGER = QColor("#d64545")
 SUCCESS = QColor("#2f9e69")
+TECHNICAL = QColor("#7b61c4")  # technical escalations: needs a human, but not a distressed customer
 CUSTOMER_BUBBLE = QColor("#f1f3f5")
 AGENT_BUBBLE = QColor("#e3efff")
 

@@ -38,8 +38,7 @@ TABLE_FOR_KIND = {
     "suggestion_shown": "suggestions",
     "decision": "decisions",
     "focus": "focus_changes",
-    # "escalation": "escalations" (v3) joins this list when the workspace records escalations:
-    # tests/test_usage_log.py checks the workspace sends every kind listed here.
+    "escalation": "escalations",
 }
 # Tables counted by UsageLog.counts(), in the order a reader expects them.
 TABLES = ("agents", "sessions", "chats", "messages", "suggestions", "decisions",

@@ -143,8 +143,20 @@ def _normal(text: str) -> str:
     return " ".join(re.findall(r"[a-z0-9']+", text.lower()))
 
 
+# Chasing a reply ("Hello? Are you still there?") is impatience, which the frustration rules
+# judge; repeating it is not a question the agent failed to answer.
+_CHASING = re.compile(
+    r"\b(still there|anyone there|are you there|hello\??$|waiting|answer me|respond|reply)\b", re.IGNORECASE)
+
+
+def is_chasing(text: str) -> bool:
+    return bool(_CHASING.search(text)) and len(_normal(text).split()) <= 14
+
+
 def repeated_question(text: str, earlier_answered: list[str]) -> Cue | None:
     """The customer asks again what they asked before an agent reply, or says they are asking again."""
+    if is_chasing(text):
+        return None
     found = _REPEAT.search(text)
     if found:
         return Cue("customer repeated the question", excerpt(text, found))
