@@ -32,7 +32,8 @@ def qt_free_modules() -> list[str]:
         if not folder.exists():
             continue
         names.append(f"copilot.{package}")
-        names += [f"copilot.{package}.{m.name}" for m in pkgutil.walk_packages([str(folder)]) if not m.ispkg]
+        prefix = f"copilot.{package}."
+        names += [m.name for m in pkgutil.walk_packages([str(folder)], prefix=prefix) if not m.ispkg]
     return names
 
 
