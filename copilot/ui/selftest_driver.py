@@ -27,6 +27,7 @@ class SelftestDriver(QObject):
         self.agent = agent
         self.total_chats = total_chats
         self.deadline = time.monotonic() + deadline_seconds
+        self.speed = bench.session.options.speed
         self.timed_out = False
         self.actions: dict[str, int] = {}
         self.errors: list[str] = []
@@ -47,6 +48,18 @@ class SelftestDriver(QObject):
         return opened >= self.total_chats and not self.ws.open_chats
 
     def _step(self) -> None:
+        self._act()
+        # Wake exactly when the next planned action is due (in real time) rather than on the
+        # next 20 ms tick: at 60x speed a tick is over a simulated second, longer than a passive
+        # agent takes to accept.
+        if self._planned is not None and self._timer.isActive():
+            delay = (self._due - self.ws.clock.now()) / self.speed
+            if 0 < delay < STEP_MS / 1000:
+                QTimer.singleShot(max(1, int(delay * 1000)), self._act)
+
+    def _act(self) -> None:
+        if not self._timer.isActive():
+            return
         if self._done() or time.monotonic() > self.deadline:
             self.timed_out = not self._done()
             self._timer.stop()
