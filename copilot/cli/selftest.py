@@ -24,7 +24,7 @@ def register(subparsers) -> None:
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     parser.add_argument("--timeout", type=float, default=300.0, help="give up after this many real seconds")
     parser.add_argument("--show", action="store_true", help="use the real display instead of offscreen")
-    add_session_options(parser, speed=60.0, rate=8.0, concurrency=6, chats=30)
+    add_session_options(parser, speed=40.0, rate=6.0, concurrency=6, chats=30)
     parser.set_defaults(func=handle)
 
 

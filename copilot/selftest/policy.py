@@ -6,6 +6,8 @@ the real window (clicks, key presses), waits the action's duration on the sessio
 - passive: accepts nearly every draft within a second, barely reads; rarely writes their own reply.
 - careful: reads the draft (about 4 words a second), rejects drafts whose diagnosis is wrong,
   edits often, and writes their own reply when there is no usable draft.
+- overloaded: careful, but the shift starts calm (2 chats at once) and then the chat limit is
+  raised to 8; with every extra open chat the agent gets slower, as people do when they juggle.
 """
 from __future__ import annotations
 
@@ -15,8 +17,9 @@ from dataclasses import dataclass
 from copilot.core.chat import Chat
 from copilot.core.workspace import SuggestionState, Workspace
 
-POLICIES = ("careful", "passive")
+POLICIES = ("careful", "passive", "overloaded")
 READING_WORDS_PER_SECOND = 4.0
+CALM_CHATS, BUSY_CHATS, CALM_UNTIL = 2, 8, 10  # the overloaded shift: limit 2, then 8 from chat 10
 
 # Sentences a careful agent adds or swaps in when editing, to make the reply their own.
 PERSONAL_TOUCHES = (
@@ -44,6 +47,15 @@ class ScriptedAgent:
         self.random = random.Random(seed)
 
     def next_action(self, ws: Workspace) -> Action:
+        action = self._next(ws)
+        if self.policy != "overloaded":
+            return action
+        # The calm first third of the shift is the agent's usual load; then the floodgates open.
+        self.simulator.capacity = CALM_CHATS if len(ws.chats) < CALM_UNTIL else BUSY_CHATS
+        slowdown = 1.0 + 0.3 * max(0, len(ws.open_chats) - CALM_CHATS)
+        return Action(action.kind, action.chat_id, action.text, action.seconds * slowdown)
+
+    def _next(self, ws: Workspace) -> Action:
         chat = self._pick_chat(ws)
         if chat is None:
             done = self._finished_chat(ws)
@@ -81,7 +93,7 @@ class ScriptedAgent:
     def _decide(self, chat: Chat, state: SuggestionState) -> Action:
         draft = state.suggestion.draft
         words = len(draft.text.split()) if draft else 0
-        if self.policy == "passive":
+        if self.policy == "passive":  # (the overloaded agent decides like the careful one)
             if draft is not None and self.random.random() < 0.95:
                 return Action("accept", chat.id, seconds=self.random.uniform(0.3, 0.9))
             return self._own_reply(chat)

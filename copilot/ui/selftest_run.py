@@ -8,6 +8,7 @@ from collections import Counter
 from copilot.selftest.policy import ScriptedAgent
 from copilot.session import SessionOptions
 from copilot.ui.app import Workbench, application
+from copilot.ui.flag_monitor import current_flags
 from copilot.ui.selftest_driver import SelftestDriver
 
 
@@ -103,7 +104,12 @@ def summarise(bench: Workbench, driver: SelftestDriver, real_seconds: float, sim
         "log_escalations_match": logged.get("escalations", 0)
         == tally["escalation_emotional"] + tally["escalation_technical"],
     }
-    if policy == "careful":
+    flags = {f.kind: f for f in current_flags(path, session.options.agent, session.usage_log.session_id)}
+    expected = {"passive": ("over_reliance", True), "careful": ("over_reliance", False), "overloaded": ("overload", True)}
+    kind, should_raise = expected[policy]
+    checks[f"{kind}_flag_{'raised' if should_raise else 'not_raised'}"] = (
+        kind in flags and flags[kind].judged and flags[kind].raised == should_raise)
+    if policy in ("careful", "overloaded"):
         checks["drafts_edited"] = tally["edited"] > 0
         checks["drafts_rejected"] = tally["rejected"] > 0
         checks["own_replies_typed"] = driver.actions.get("reply", 0) > 0
@@ -126,6 +132,7 @@ def summarise(bench: Workbench, driver: SelftestDriver, real_seconds: float, sim
         "ignored": tally["ignored"],
         "own_replies": driver.actions.get("reply", 0),
         "peak_concurrency": ws.peak_concurrency,
+        "flags": {k: {"raised": f.raised, "judged": f.judged, "explanation": f.explanation} for k, f in flags.items()},
         "escalations": escalation_summary(session),
         "usage_log": {"path": str(path), "session_id": session.usage_log.session_id, "session_rows": logged, "file_rows": rows},
         "real_seconds": round(real_seconds, 1),
