@@ -14,3 +14,39 @@ def private_data_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("COPILOT_DATA_DIR", str(data))
     monkeypatch.setenv("COPILOT_CONFIG_DIR", str(tmp_path / "copilot-config"))
     return data
+
+
+class Shift:
+    """One real `copilot selftest` run: its usage log and its printed summary."""
+
+    def __init__(self, policy: str, log, process):
+        self.policy, self.log, self.process = policy, log, process
+        self.summary: dict = {}
+        self.stderr = ""
+
+
+@pytest.fixture(scope="session")
+def selftest_shifts(tmp_path_factory):
+    """Real self-test shifts, one per scripted policy, run once for the whole test session.
+
+    Several tests read them (the summary against the log, the flags, the team review), so the
+    three shifts run once, side by side: each spends most of its time waiting on timers.
+    """
+    import json
+    import subprocess
+    import sys
+
+    folder = tmp_path_factory.mktemp("shifts")
+    env = {**os.environ, "COPILOT_DATA_DIR": str(folder / "data"), "COPILOT_CONFIG_DIR": str(folder / "config")}
+    shifts = {}
+    for policy in ("passive", "careful", "overloaded"):
+        log = folder / f"{policy}.sqlite"
+        chats = ["--chats", "40"] if policy == "overloaded" else []
+        process = subprocess.Popen(
+            [sys.executable, "-m", "copilot", "selftest", "--json", "--policy", policy, "--agent", f"{policy}-agent",
+             "--usage-log", str(log), *chats], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        shifts[policy] = Shift(policy, log, process)
+    for shift in shifts.values():
+        out, shift.stderr = shift.process.communicate(timeout=600)
+        shift.summary = json.loads(out) if out.strip() else {}
+    return shifts

@@ -130,33 +130,17 @@ def test_overload_against_the_agent_usual_load_from_earlier_shifts(tmp_path):
     assert [m.key for m in report.metrics] == ["session 2"]
 
 
-def run_copilot(*args: str, timeout: float = 400) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "copilot", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
-
-
 @pytest.mark.slow
-def test_selftest_passive_raises_over_reliance_and_careful_does_not(tmp_path):
-    """The real self-test, then `copilot usage` on the log it wrote.
-
-    The passive shift runs at 30x rather than the default 60x: the driver acts on 20 ms timer steps,
-    so at 60x a step is 1.2 simulated seconds and a busy machine stretches every decision by
-    several seconds, which blurs "faster than reading" (about 5 s for a draft). The careful agent
-    reads every draft, so any speed shows that. Both shifts run at once: each uses under one core.
-    """
-    logs = {policy: tmp_path / f"{policy}.sqlite" for policy in ("passive", "careful")}
-    speed = {"passive": ["--speed", "30"], "careful": []}
-    runs = {policy: run_copilot("selftest", "--json", "--policy", policy, "--chats", "30", "--agent", policy,
-                                *speed[policy], "--usage-log", str(log)) for policy, log in logs.items()}
-    for policy, run in runs.items():
-        out, err = run.communicate(timeout=400)
-        assert run.returncode == 0, err[-2000:]
-        assert json.loads(out)["ok"]
-    for policy, log in logs.items():
-        result = subprocess.run([sys.executable, "-m", "copilot", "usage", "--db", str(log), "--json"],
+def test_selftest_passive_raises_over_reliance_careful_does_not_overloaded_raises_overload(selftest_shifts):
+    """The real self-test shifts (run once per test session), then `copilot usage` on each log."""
+    for policy, shift in selftest_shifts.items():
+        assert shift.process.returncode == 0, shift.stderr[-2000:]
+        result = subprocess.run([sys.executable, "-m", "copilot", "usage", "--db", str(shift.log), "--json"],
                                 capture_output=True, text=True, timeout=60)
         assert result.returncode == 0, result.stderr
         window, = json.loads(result.stdout)["windows"]
-        reliance = window["flags"]["over_reliance"]
+        reliance, overload = window["flags"]["over_reliance"], window["flags"]["overload"]
         assert reliance["judged"], reliance["explanation"]
         assert reliance["raised"] == (policy == "passive"), reliance["explanation"]
+        if policy == "overloaded":
+            assert overload["raised"], overload["explanation"]
