@@ -28,12 +28,25 @@ class Settings:
     nudges: bool = True  # show a gentle note when a usage flag is raised
     store_message_text: bool = False  # the team opted in to keeping (redacted) message text
     model_dir: str = ""  # a model from `copilot train`; "" for the built-in one
+    # LLM engine (issue 6; copilot/assist/llm). The API key is not here: see copilot/secrets.py.
+    engine: str = "offline"  # offline | llm
+    llm_base_url: str = "http://127.0.0.1:8080/v1"  # any OpenAI-compatible endpoint
+    llm_model: str = ""  # "" lets single-model servers pick
+    llm_temperature: float = 0.2
+    llm_timeout: float = 20.0  # seconds
+    llm_max_tokens: int = 256
+    llm_redact_remote: bool = True  # mask personal data sent to endpoints not on this machine
 
     def validated(self) -> "Settings":
         if self.assist_mode not in ASSIST_MODES:
             raise ValueError(f"assist_mode must be one of {', '.join(ASSIST_MODES)}, not {self.assist_mode!r}")
         if not 1 <= int(self.max_concurrent_chats) <= 50:
             raise ValueError("max_concurrent_chats must be between 1 and 50")
+        if self.engine not in ("offline", "llm"):
+            raise ValueError(f"engine must be offline or llm, not {self.engine!r}")
+        from copilot.assist.llm.config import LLMConfig
+
+        LLMConfig.from_settings(self).validated()
         return self
 
 

@@ -13,7 +13,7 @@ from copilot.core.workspace import AssistMode
 from copilot.session import Session, SessionOptions
 from copilot.settings import Settings
 from copilot.ui import theme
-from copilot.ui.assist_pool import AssistPool
+from copilot.ui.streaming import LLMHook, StreamingAssistPool
 from copilot.ui.main_window import MainWindow
 from copilot.ui.settings_dialog import SettingsDialog
 
@@ -33,10 +33,11 @@ class Workbench:
     def __init__(self, options: SessionOptions, settings: Settings | None = None):
         self.session = Session.build(options)
         self.settings = settings or Settings()
-        self.pool = AssistPool(self.session.engine, self.session.clock)
+        self.pool = StreamingAssistPool(self.session.engine, self.session.clock)
         self.session.workspace.request_suggestion = self.pool.request
         self.session.workspace.request_redraft = self.pool.redraft
         self.window = MainWindow(self.session.workspace, self.pool, subtitle=options.agent)
+        self.llm = LLMHook(self)  # LLM engine per settings, streamed drafts, Model endpoint dialog (issue 6)
         self.window.settings_action.triggered.connect(self.edit_settings)
         note = getattr(self.session.engine, "note", "")
         if note:  # the engine fell back to something weaker: say so, without interrupting
@@ -56,6 +57,7 @@ class Workbench:
 
     def apply_settings(self, settings: Settings) -> None:
         """What can change mid-shift changes now; the file is written off the UI thread."""
+        self.llm.apply(self.settings, settings)
         self.settings = settings
         self.session.workspace.mode = AssistMode(settings.assist_mode)
         self.session.simulator.capacity = settings.max_concurrent_chats
@@ -64,6 +66,7 @@ class Workbench:
 
     def close(self) -> None:
         self.window.stop()
+        self.llm.close()
         self.pool.pool.clear()
         self.pool.wait_idle(5000)
         self.session.close()

@@ -6,7 +6,7 @@ draft); Reject asks for a quick reason or a free-text one. The window owns the s
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QTextCursor
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -133,6 +133,7 @@ class DraftPanel(QFrame):
         elif draft is None:
             self.text.setPlaceholderText("No draft for this message: reply in your own words.")
         self.status.setText(failure or self._status_text(state, decided))
+        self.show_flags(tuple(getattr(draft, "flags", ())) if draft and decided is None else ())
 
     @staticmethod
     def _status_text(state: SuggestionState | None, decided: DecisionKind | None) -> str:
@@ -149,3 +150,29 @@ class DraftPanel(QFrame):
         if state.editing:
             return "Editing in the composer: what you send is compared with this draft."
         return "Read it, then accept, edit or reject."
+
+    # ---- streamed drafts and guard flags (LLM engine: copilot/ui/streaming.py) ----------------
+    def show_stream(self, text: str) -> None:
+        """A draft still being written: shown as it grows, with nothing to accept until it is whole."""
+        current = self.text.toPlainText()
+        if current and text.startswith(current):
+            cursor = self.text.textCursor()
+            cursor.movePosition(QTextCursor.MoveOperation.End)
+            cursor.insertText(text[len(current):])  # append: cheaper than re-laying out the whole text
+        elif text != current:
+            self.text.setPlainText(text)
+        self.accept_button.setEnabled(False)
+        self.edit_button.setEnabled(False)
+        self.status.setText("Writing the draft… you can act on it once it is complete.")
+
+    def show_flags(self, flags: tuple[str, ...]) -> None:
+        """What the guard found in the draft (promises, repeated instructions): read before sending."""
+        label = getattr(self, "flags_label", None)
+        if label is None:
+            if not flags:
+                return
+            label = self.flags_label = plain_label("", "draftFlags")
+            label.setStyleSheet("color: #b45309; font-weight: 600;")
+            self.layout().insertWidget(self.layout().indexOf(self.text) + 1, label)
+        label.setText("\n".join(f"⚠ {flag}" for flag in flags))
+        label.setVisible(bool(flags))

@@ -1,0 +1,123 @@
+"""The LLM engine: an AssistEngine whose diagnosis and drafts come from an OpenAI-compatible model.
+
+It reads the same playbooks as the offline engine and grounds each draft in them: the prompt gives
+the category's steps, what is still missing, and the offline engine's slot-filled reply as the
+model answer to adapt. The model's output is then checked (evidence must be the customer's words,
+categories must exist, drafts are screened by the guard) before the agent sees anything.
+"""
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from copilot.assist import drafting, slots
+from copilot.assist.engine import Conversation
+from copilot.assist.llm import guard, prompts
+from copilot.assist.llm.client import NEVER, chat_model
+from copilot.assist.llm.config import LLMConfig
+from copilot.assist.llm.diagnosis import Diagnoser, IssueDiagnosis
+from copilot.assist.llm.drafter import stream_text
+from copilot.assist.llm.errors import LLMError
+from copilot.assist.playbooks import Playbook
+from copilot.core.suggestion import CategoryScore, Diagnosis, Draft
+
+ABSTAIN_BELOW = 0.5  # a model this unsure gives a hint, not a diagnosis
+DIAGNOSIS_TOKENS = 96  # the JSON answer is short; a cap keeps a rambling model from stalling
+MAX_EVIDENCE = 4
+OnText = Callable[[str], None]  # called with the draft so far
+
+
+class LLMEngine:
+    def __init__(self, config: LLMConfig, playbooks: dict[str, Playbook], api_key: str | None = None):
+        self.config = config.validated()
+        self.playbooks = playbooks
+        self.labels = {bid: book.name for bid, book in playbooks.items()}
+        self.name = f"llm:{config.model_name}"
+        self._api_key = api_key
+        self._lock = threading.Lock()
+        self._model = None
+        self._diagnoser: Diagnoser | None = None
+
+    def _ready(self) -> tuple[object, Diagnoser]:
+        """Chat models are made on first use, on a worker thread: importing langchain takes seconds."""
+        with self._lock:
+            if self._model is None:
+                self._model = chat_model(self.config, self._api_key)
+                diagnosis_model = chat_model(self.config, self._api_key, max_tokens=DIAGNOSIS_TOKENS)
+                self._diagnoser = Diagnoser(diagnosis_model, self.config, self.labels)
+            return self._model, self._diagnoser
+
+    def warm_up(self) -> None:
+        self._ready()
+
+    def masker(self, conversation: Conversation) -> prompts.Masker:
+        return prompts.Masker(conversation.customer_name, self.config.redacts)
+
+    # ---- diagnosis ---------------------------------------------------------------------------
+    def diagnose(self, conversation: Conversation, cancelled: Callable[[], bool] = NEVER) -> Diagnosis:
+        texts = [t for t in conversation.customer_texts if t.strip()]
+        if not texts:
+            return Diagnosis(top=(), abstained=True)
+        _, diagnoser = self._ready()
+        masker = self.masker(conversation)
+        answer = diagnoser.run(prompts.diagnosis_messages(conversation, self.playbooks, masker), cancelled)
+        return self.to_diagnosis(answer, texts, masker)
+
+    def to_diagnosis(self, answer: IssueDiagnosis, texts: list[str], masker: prompts.Masker) -> Diagnosis:
+        known = answer.category in self.playbooks
+        confidence = round(answer.confidence if known else 0.0, 4)
+        others = [c for c in answer.alternatives if c in self.playbooks][:2]
+        share = round((1.0 - confidence) / max(1, len(others)), 4) if others else 0.0
+        top = ((CategoryScore(answer.category, self.labels[answer.category], confidence),) if known else ())
+        top += tuple(CategoryScore(c, self.labels[c], min(share, confidence or share)) for c in others)
+        # Evidence must be the customer's own words (as the model saw them): invented quotes go.
+        seen = " ".join(masker.out(t) for t in texts).lower()
+        quotes = (e.strip() for e in answer.evidence)
+        evidence = tuple(dict.fromkeys(q for q in quotes if q and q.lower() in seen))
+        if not known or confidence < ABSTAIN_BELOW:
+            return Diagnosis(top=top, abstained=True, evidence=evidence[:MAX_EVIDENCE])
+        book = self.playbooks[answer.category]
+        recent = texts[-6:]
+        missing = [item.label for item in drafting.missing_items(book, slots.extract(recent), recent)]
+        for extra in answer.missing:  # what the model noticed beyond the playbook, briefly
+            if extra.strip().lower() in prompts.PLACEHOLDERS:
+                continue  # a small model copying the answer template
+            if len(missing) < 4 and extra.strip() and extra.lower() not in " ".join(missing).lower():
+                missing.append(extra.strip()[:60])
+        return Diagnosis(top=top, abstained=False, evidence=evidence[:MAX_EVIDENCE], steps=book.steps,
+                         missing=tuple(missing), needs_human=book.needs_human or not book.ai_eligible)
+
+    # ---- drafting ----------------------------------------------------------------------------
+    def stream_draft(self, conversation: Conversation, diagnosis: Diagnosis, on_text: OnText | None = None,
+                     cancelled: Callable[[], bool] = NEVER) -> Draft | None:
+        """A draft from the diagnosed playbook, streamed; None when there is no confident diagnosis."""
+        if diagnosis.abstained or diagnosis.best is None:
+            return None
+        book = self.playbooks.get(diagnosis.best.category)
+        if book is None:
+            return None
+        model, _ = self._ready()
+        masker = self.masker(conversation)
+        messages = self.draft_prompt(conversation, book, masker)
+        so_far: list[str] = []
+
+        def on_piece(piece: str) -> None:
+            so_far.append(piece)
+            if on_text is not None:
+                on_text(masker.back("".join(so_far)).lstrip())
+
+        text = masker.back(stream_text(model, messages, self.config, on_piece, cancelled)).strip()
+        if not text:
+            raise LLMError("bad_output", "The model returned an empty draft.")
+        return guard.checked(Draft(text, book.id), book, conversation.customer_texts)
+
+    def draft_prompt(self, conversation: Conversation, book: Playbook, masker: prompts.Masker) -> list[tuple[str, str]]:
+        """The draft request: the playbook, what is still missing, and its slot-filled reply to adapt."""
+        texts = conversation.customer_texts[-6:]
+        found = slots.extract(texts)
+        example = drafting.compose(book, found, texts, conversation.customer_name)
+        missing = tuple(item.label for item in drafting.missing_items(book, found, texts))
+        return prompts.draft_messages(conversation, book, missing, example, masker)
+
+    def draft(self, conversation: Conversation, diagnosis: Diagnosis) -> Draft | None:
+        return self.stream_draft(conversation, diagnosis)

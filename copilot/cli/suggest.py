@@ -1,0 +1,138 @@
+"""`copilot suggest --transcript FILE.json --engine offline|llm [--base-url URL --model NAME] --json`:
+the diagnosis and draft for one conversation, for scripting and evaluation.
+
+The file format and the output are documented in docs/transcript-format.md. Endpoint options
+default to the user's settings; the API key comes from the keyring or OPENAI_API_KEY, never from
+the command line (it would end up in shell history and process lists).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import asdict, replace
+from pathlib import Path
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "suggest", help="diagnose a conversation file and draft a reply (offline engine or an LLM endpoint)",
+        description="Print the diagnosis and draft reply for the last customer message of a transcript "
+                    "(format: docs/transcript-format.md).")
+    parser.add_argument("--transcript", type=Path, required=True, metavar="FILE.json")
+    parser.add_argument("--engine", choices=("offline", "llm"), help="default: from settings (offline)")
+    parser.add_argument("--base-url", metavar="URL", help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1")
+    parser.add_argument("--model", metavar="NAME", help="model name at the endpoint")
+    parser.add_argument("--temperature", type=float)
+    parser.add_argument("--timeout", type=float, metavar="SECONDS")
+    parser.add_argument("--max-tokens", type=int)
+    parser.add_argument("--no-redact", action="store_true", help="send personal data unmasked to remote endpoints")
+    parser.add_argument("--strict", action="store_true", help="exit 3 if the model fails instead of falling back")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.set_defaults(func=handle)
+
+
+def _fail(message: str, status: int = 2) -> int:
+    print(f"copilot suggest: error: {message}", file=sys.stderr)
+    return status
+
+
+def load_transcript(path: Path):
+    """The conversation in `path`, answering its last customer message. Raises ValueError."""
+    from copilot.assist.engine import Conversation, Turn
+    from copilot.core.chat import Sender
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{path}: {exc}") from None
+    if isinstance(data, list):
+        data = {"messages": data}
+    if not isinstance(data, dict) or not isinstance(data.get("messages"), list):
+        raise ValueError(f"{path}: expected an object with a 'messages' list")
+    turns = []
+    for i, raw in enumerate(data["messages"]):
+        sender = raw.get("from", raw.get("sender")) if isinstance(raw, dict) else None
+        if sender not in ("customer", "agent", "system") or not isinstance(raw.get("text"), str):
+            raise ValueError(f"{path}: messages[{i}] needs 'from' (customer, agent or system) and 'text'")
+        turns.append(Turn(Sender(sender), raw["text"], float(raw.get("ts", i))))
+    last = max((i for i, t in enumerate(turns) if t.sender is Sender.CUSTOMER), default=None)
+    if last is None:
+        raise ValueError(f"{path}: there is no customer message to answer")
+    name = data.get("customer_name", "")
+    return Conversation(str(data.get("chat_id", "transcript")), name if isinstance(name, str) else "",
+                        tuple(turns[: last + 1]), last + 1)
+
+
+def _settings(args: argparse.Namespace):
+    from copilot import settings as user_settings
+
+    settings, _problem = user_settings.load()
+    changes = {"engine": args.engine, "llm_base_url": args.base_url, "llm_model": args.model,
+               "llm_temperature": args.temperature, "llm_timeout": args.timeout, "llm_max_tokens": args.max_tokens}
+    settings = replace(settings, **{k: v for k, v in changes.items() if v is not None})
+    if args.no_redact:
+        settings.llm_redact_remote = False
+    return settings.validated()
+
+
+def handle(args: argparse.Namespace) -> int:
+    from copilot.assist.llm.fallback import engine_for, suggest_streaming
+    from copilot.assist.offline import OfflineEngine
+
+    try:
+        conversation = load_transcript(args.transcript)
+        settings = _settings(args)
+    except ValueError as exc:
+        return _fail(str(exc))
+    failures: list[str] = []
+    offline = OfflineEngine.load_default()
+    engine = engine_for(settings, offline, on_fallback=failures.append)
+    if hasattr(engine, "cooldown"):
+        engine.cooldown = 0  # one conversation: nothing to rest for
+    shown = [0]
+
+    def live(text: str) -> None:  # without --json the draft appears as it is written
+        sys.stdout.write(text[shown[0]:])
+        sys.stdout.flush()
+        shown[0] = len(text)
+
+    started = time.perf_counter()
+    if not args.json:
+        print("Draft: ", end="", flush=True)
+    suggestion = suggest_streaming(engine, conversation, time.time, None if args.json else live)
+    seconds = round(time.perf_counter() - started, 3)
+    if failures:
+        print(f"warning: {failures[0]}", file=sys.stderr)
+        if args.strict:
+            return 3
+    d, draft = suggestion.diagnosis, suggestion.draft
+    if args.json:
+        best = d.best
+        print(json.dumps({
+            "engine": suggestion.engine, "chat_id": conversation.chat_id,
+            "diagnosis": {"category": best.category if best else "", "label": d.label,
+                          "confidence": best.confidence if best else 0.0, "abstained": d.abstained,
+                          "top": [asdict(c) for c in d.top], "evidence": list(d.evidence), "steps": list(d.steps),
+                          "missing": list(d.missing), "needs_human": d.needs_human},
+            "draft": None if draft is None else {"text": draft.text, "category": draft.category,
+                                                 "flags": list(getattr(draft, "flags", ()))},
+            "fallback": failures[0] if failures else None, "seconds": seconds,
+        }, ensure_ascii=False))
+        return 0
+    if shown[0] == 0:
+        print(draft.text if draft else "(none: no confident diagnosis)")
+    elif failures:  # the model stopped mid-reply: what was printed is not the draft
+        print(f"\nOffline draft: {draft.text if draft else '(none)'}")
+    else:
+        print()
+    for flag in getattr(draft, "flags", ()):
+        print(f"  ! {flag}")
+    label = d.label or "no confident diagnosis"
+    print(f"Diagnosis: {label} ({d.best.confidence:.0%})" if d.best else f"Diagnosis: {label}")
+    for what, items in (("Evidence", d.evidence), ("Missing", d.missing), ("Steps", d.steps)):
+        if items:
+            print(f"{what}: " + "; ".join(items))
+    print(f"Engine: {suggestion.engine} in {seconds:.2f} s")
+    return 0

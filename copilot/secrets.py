@@ -1,0 +1,136 @@
+"""The API key for a model endpoint: kept in the OS keyring, never in settings files or logs.
+
+Order of lookup: a key saved in the app (keyring, or this session's memory), then the
+OPENAI_API_KEY environment variable. Where no keyring backend exists (a bare Linux without a
+secret service, some containers) the app says so plainly and keeps the key in memory for this
+session only: it is never written anywhere as a fallback. Keys are stored per endpoint host, so
+a key for one provider is not sent to another.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from urllib.parse import urlparse
+
+from copilot import APP_ID
+
+log = logging.getLogger(__name__)
+SERVICE = APP_ID
+ENV_VAR = "OPENAI_API_KEY"
+NO_BACKEND = ("No system keyring is available on this computer, so the API key is kept in memory for "
+              "this session only; you will need to enter it again next time (or set OPENAI_API_KEY).")
+
+
+def account_for(base_url: str) -> str:
+    host = (urlparse(base_url).hostname or base_url or "default").lower()
+    return f"api-key:{host}"
+
+
+class KeyStore:
+    def __init__(self) -> None:
+        self._memory: dict[str, str] = {}  # used only when the keyring cannot be
+        self._lock = threading.Lock()
+        self.problem = ""  # why the keyring is not used ("" while it works)
+
+    def _keyring(self):
+        """The keyring module, or None (and `problem` set) when there is no usable backend."""
+        try:
+            import keyring
+            from keyring.backends import fail
+
+            if isinstance(keyring.get_keyring(), fail.Keyring):
+                self.problem = NO_BACKEND
+                return None
+            return keyring
+        except Exception as exc:  # a broken backend must not stop the app
+            self.problem = f"{NO_BACKEND} ({type(exc).__name__})"
+            return None
+
+    def backend_name(self) -> str:
+        ring = self._keyring()
+        return type(ring.get_keyring()).__name__ if ring else ""
+
+    def get(self, base_url: str) -> str | None:
+        account = account_for(base_url)
+        with self._lock:
+            if account in self._memory:
+                return self._memory[account]
+        ring = self._keyring()
+        if ring is not None:
+            try:
+                stored = ring.get_password(SERVICE, account)
+                if stored:
+                    return stored
+            except Exception as exc:  # locked or broken backend: say so, never log the key
+                self.problem = f"The system keyring could not be read ({type(exc).__name__})."
+                log.warning("keyring read failed: %s", type(exc).__name__)
+        return os.environ.get(ENV_VAR) or None
+
+    def set(self, base_url: str, key: str) -> str:
+        """Keep `key` for `base_url`. Returns a sentence saying where it went."""
+        key = key.strip()
+        if not key:
+            self.delete(base_url)
+            return "API key removed."
+        account = account_for(base_url)
+        ring = self._keyring()
+        if ring is not None:
+            try:
+                ring.set_password(SERVICE, account, key)
+                with self._lock:
+                    self._memory.pop(account, None)
+                self.problem = ""
+                return f"API key saved in the system keyring ({self.backend_name()})."
+            except Exception as exc:
+                self.problem = f"{NO_BACKEND} (the keyring refused it: {type(exc).__name__})"
+                log.warning("keyring write failed: %s", type(exc).__name__)
+        with self._lock:
+            self._memory[account] = key
+        return self.problem or NO_BACKEND
+
+    def delete(self, base_url: str) -> None:
+        account = account_for(base_url)
+        with self._lock:
+            self._memory.pop(account, None)
+        ring = self._keyring()
+        if ring is not None:
+            try:
+                ring.delete_password(SERVICE, account)
+            except Exception:  # nothing stored, or the backend refuses: nothing to remove then
+                pass
+
+    def source(self, base_url: str) -> str:
+        """Where the key for `base_url` comes from: keyring, session, environment or none."""
+        account = account_for(base_url)
+        with self._lock:
+            if account in self._memory:
+                return "session"
+        ring = self._keyring()
+        try:
+            if ring is not None and ring.get_password(SERVICE, account):
+                return "keyring"
+        except Exception:
+            pass
+        return "environment" if os.environ.get(ENV_VAR) else "none"
+
+
+store = KeyStore()  # one per process: the session-only keys must outlive dialogs
+
+
+def get_api_key(base_url: str) -> str | None:
+    return store.get(base_url)
+
+
+def set_api_key(base_url: str, key: str) -> str:
+    return store.set(base_url, key)
+
+
+def delete_api_key(base_url: str) -> None:
+    store.delete(base_url)
+
+
+def keyring_problem() -> str:
+    """A plain sentence when keys cannot be stored across sessions; "" when they can."""
+    store._keyring()
+    return store.problem
