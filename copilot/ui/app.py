@@ -1,13 +1,15 @@
 """Starting the window: the QApplication, the session, the assist pool and the main window."""
 from __future__ import annotations
 
+import os
 import sys
+import time
 
-from PySide6.QtCore import QThreadPool, Qt, QTimer
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import QEvent, QObject, QThreadPool, Qt, QTimer
+from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from copilot import APP_NAME, __version__
+from copilot import APP_NAME, __version__, paths
 from copilot import settings as user_settings
 from copilot.core.workspace import AssistMode
 from copilot.session import Session, SessionOptions
@@ -16,6 +18,10 @@ from copilot.ui import theme
 from copilot.ui.streaming import LLMHook, StreamingAssistPool
 from copilot.ui.main_window import MainWindow
 from copilot.ui.settings_dialog import SettingsDialog
+from copilot.ui.welcome import ask_first_run
+
+# Set by bench/cold_start.py: print the wall-clock time of the main window's first paint, then quit.
+EXIT_AFTER_SHOWN = "COPILOT_EXIT_AFTER_SHOWN"
 
 
 def application() -> QApplication:
@@ -23,6 +29,7 @@ def application() -> QApplication:
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
     QGuiApplication.setDesktopFileName("agent-copilot")
+    app.setWindowIcon(QIcon(str(paths.resource("icons", "agent-copilot.png"))))  # PNG: no SVG plugin needed
     theme.apply(app)
     return app
 
@@ -74,6 +81,11 @@ class Workbench:
 
 def run_app(options: SessionOptions, settings: Settings | None = None, settings_problem: str = "") -> int:
     app = application()
+    welcomed = None
+    if not (settings or Settings()).agent_name:  # first run: who is working, and where data is kept
+        welcomed = ask_first_run(settings or Settings(), options.agent)
+        if welcomed:
+            settings, options.agent = welcomed, welcomed.agent_name
     try:
         bench = Workbench(options, settings)
     except Exception as exc:  # a clear message instead of a traceback for the user
@@ -92,5 +104,23 @@ def run_app(options: SessionOptions, settings: Settings | None = None, settings_
         QTimer.singleShot(0, box.show)
     if settings_problem:
         bench.window.notify(settings_problem)
+    if welcomed:
+        bench.apply_settings(welcomed)  # saves the name off the UI thread
+    if os.environ.get(EXIT_AFTER_SHOWN):
+        bench.window.installEventFilter(_FirstPaintProbe(bench.window))
     app.aboutToQuit.connect(bench.close)
     return app.exec()
+
+
+class _FirstPaintProbe(QObject):
+    """Once the window has painted, prints `shown <epoch seconds>` and quits (cold-start bench)."""
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self._report)  # after this paint has reached the screen
+        return False
+
+    def _report(self) -> None:
+        print(f"shown {time.time():.6f}", flush=True)
+        QApplication.closeAllWindows()  # quits as a user does (last window closed), leaving no stray quit
