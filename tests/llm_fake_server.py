@@ -98,7 +98,7 @@ class FakeOpenAI:
             self._send(handler, 200, None, raw=b"<html><body>502 Bad Gateway... not JSON {{{")
         elif kind == "hang":
             self.stop.wait(args[0] if args else 60)
-        elif kind in ("stream", "die"):
+        elif kind in ("stream", "die", "cut"):  # cut: the body ends cleanly but without a finish reason
             tokens, delay = args[0], (args[1] if len(args) > 1 else 0.0)
             handler.send_response(200)
             handler.send_header("Content-Type", "text/event-stream")
@@ -118,7 +118,8 @@ class FakeOpenAI:
                 send(chunk(token))
                 if delay:
                     time.sleep(delay)
-            send(chunk("", "stop") + b"data: [DONE]\n\n")
+            if kind != "cut":
+                send(chunk("", "stop") + b"data: [DONE]\n\n")
             handler.wfile.write(b"0\r\n\r\n")
         else:
             raise ValueError(kind)

@@ -146,6 +146,13 @@ def test_server_dying_mid_stream_falls_back_to_the_offline_draft(server, offline
     assert s.diagnosis.best.category == "late_delivery"  # ...the model's diagnosis is kept
 
 
+def test_a_stream_cut_off_without_its_end_is_not_taken_for_a_whole_draft(server, offline):
+    server.script.append(("cut", ["Thanks ", "Ana, ", "I'll"]))  # llama-cpp-python interrupting a stream
+    with pytest.raises(LLMError) as caught:
+        engine(server, offline).stream_draft(conversation("late"), offline.diagnose(conversation("My parcel is late")))
+    assert caught.value.kind == "interrupted" and "mid-reply" in str(caught.value)
+
+
 def test_stale_stream_stops_at_the_next_token(server, offline):
     server.script.append(("stream", [f"w{i} " for i in range(200)], 0.01))
     llm = engine(server, offline)

@@ -51,7 +51,10 @@ class LlamaServer:
         self.log = open(os.devnull, "w")  # noqa: SIM115 - kept open while the process runs
         self.process = subprocess.Popen(
             [sys.executable, "-m", "tests.integration.llama_launch", "--model", str(gguf_path()), "--host", "127.0.0.1",
-             "--port", str(self.port), "--n_ctx", str(n_ctx), "--n_threads", str(threads), "--model_alias", "smollm2"],
+             "--port", str(self.port), "--n_ctx", str(n_ctx), "--n_threads", str(threads), "--model_alias", "smollm2",
+             # by default this server cuts off a streaming answer whenever another request arrives;
+             # the app runs up to 3 requests at once, which should queue instead
+             "--interrupt_requests", "false"],
             stdout=self.log, stderr=subprocess.STDOUT, cwd=Path(__file__).resolve().parents[2])
         atexit.register(self.stop)  # a crashed test or bench must not leave a server behind
 

@@ -45,7 +45,8 @@ def stream_text(model, messages, config: LLMConfig, on_piece: OnPiece | None = N
                     on_piece(piece)
             chunk = next(chunks, None)
         if not finished:  # the body ended without the server saying it was done: it went away
-            raise LLMError("connection", "The model stopped mid-reply: the stream ended early.")
+            # e.g. llama-cpp-python's server, which by default cuts a stream off when another request comes
+            raise LLMError("interrupted", "The model stopped mid-reply (the server ended the stream early).")
     except LLMError:
         raise
     except Exception as exc:  # noqa: BLE001 - the connection died or the stream turned to junk

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 # kinds: timeout, connection, rate_limited, server_error, auth, not_found, rejected, bad_output,
-# no_key, cancelled
+# interrupted (a stream ended without its end marker), no_key, cancelled
 RETRYABLE = ("rate_limited", "server_error")
 # A 5xx that is really "I do not understand this request": retrying cannot help, another method can.
 _UNSUPPORTED = re.compile(r"validation error|input should be|not supported|unsupported|unrecognized|"
