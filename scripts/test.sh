@@ -5,9 +5,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
 
-# Debian packages: the shared libraries Qt loads even offscreen, and fonts to render text with.
-# Desktops have them; bare CI images may not. Installed only where apt-get can run as root.
-DEBIAN_PACKAGES="libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 fonts-dejavu-core"
+# Debian packages: the shared libraries Qt loads even offscreen, and fonts to render text with;
+# binutils and dpkg-dev for building the installer; chromium to check the HTML review report in a
+# real browser; a C/C++ toolchain and cmake for llama-cpp-python's first build.
+# Desktops have most of them; bare CI images may not. Installed only where apt-get can run as root.
+DEBIAN_PACKAGES="libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 fonts-dejavu-core
+  binutils dpkg-dev chromium build-essential cmake"
 if command -v apt-get >/dev/null 2>&1; then
   missing=$(for p in $DEBIAN_PACKAGES; do dpkg -s "$p" >/dev/null 2>&1 || echo "$p"; done)
   if [ -n "$missing" ]; then

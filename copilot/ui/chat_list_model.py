@@ -80,11 +80,18 @@ class ChatListModel(QAbstractListModel):
         except ValueError:
             return -1
 
-    def refresh(self) -> None:
-        """Re-rank; move rows without resetting so selection and scroll position survive."""
+    def refresh(self, changed: str | None = None) -> None:
+        """Re-rank; move rows without resetting so selection and scroll position survive.
+
+        `changed`: only that chat changed, so when the order holds only its row is repainted
+        (repainting every row on each message costs the UI thread several milliseconds).
+        """
         new_ids = [chat.id for chat in self.workspace.ranked_chats()]
         if new_ids == self._ids:
-            if self._ids:
+            if changed is not None and changed in self._ids:
+                row = self._ids.index(changed)
+                self.dataChanged.emit(self.index(row), self.index(row))
+            elif changed is None and self._ids:
                 self.dataChanged.emit(self.index(0), self.index(len(self._ids) - 1))
             return
         if not set(self._ids) <= set(new_ids):  # rows left the list: rare, so simply reset

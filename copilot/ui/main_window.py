@@ -204,7 +204,7 @@ class MainWindow(QMainWindow):
         shortcut("F1", self.show_shortcuts)
 
     def _connect(self) -> None:
-        self.bridge.chat_added.connect(lambda _cid: self.model.refresh())
+        self.bridge.chat_added.connect(self.model.refresh)
         self.bridge.chat_changed.connect(self._chat_changed)
         self.bridge.suggestion_changed.connect(self._suggestion_changed)
         self.bridge.focus_changed.connect(lambda _cid: self._show_focused())
@@ -224,7 +224,7 @@ class MainWindow(QMainWindow):
 
     # ---- reacting to the workspace ------------------------------------------------------------
     def _chat_changed(self, chat_id: str) -> None:
-        self.model.refresh()
+        self.model.refresh(chat_id)
         if chat_id == self.workspace.focused_id:
             chat = self.workspace.chats[chat_id]
             self.chat_view.append_new(chat)
@@ -301,7 +301,7 @@ class MainWindow(QMainWindow):
         self.draft_panel.show_state(state, waiting=waiting, failure=self.failures.get(chat.id, ""))
 
     def _select_in_list(self, chat_id: str | None) -> None:
-        self.model.refresh()
+        self.model.refresh(chat_id)
         row = self.model.row_of(chat_id) if chat_id else -1
         selection = self.chat_list.selectionModel()
         if row < 0:
