@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from dataclasses import replace
 
 from PySide6.QtCore import QEvent, QObject, QThreadPool, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QIcon
@@ -16,6 +17,7 @@ from copilot.session import Session, SessionOptions
 from copilot.settings import Settings
 from copilot.ui import theme
 from copilot.ui.streaming import LLMHook, StreamingAssistPool
+from copilot.ui.flag_monitor import FlagMonitor
 from copilot.ui.main_window import MainWindow
 from copilot.ui.settings_dialog import SettingsDialog
 from copilot.ui.welcome import ask_first_run
@@ -46,6 +48,9 @@ class Workbench:
         self.window = MainWindow(self.session.workspace, self.pool, subtitle=options.agent)
         self.llm = LLMHook(self)  # LLM engine per settings, streamed drafts, Model endpoint dialog (issue 6)
         self.window.settings_action.triggered.connect(self.edit_settings)
+        # The agent's own flags, computed from the usage log off the UI thread, become nudges.
+        self.flags = FlagMonitor(self.session.workspace, self.session.usage_log, options.agent, parent=self.window)
+        self.flags.flag_raised.connect(self.nudge)
         note = getattr(self.session.engine, "note", "")
         if note:  # the engine fell back to something weaker: say so, without interrupting
             self.window.notify(note)
@@ -54,6 +59,20 @@ class Workbench:
 
     def start(self) -> None:
         self.window.start()
+        self.flags.start()
+
+    def nudge(self, flag) -> None:
+        """A gentle, dismissable note with one helpful step; never blocks the agent."""
+        if not self.settings.nudges:
+            return
+        ws = self.session.workspace
+        ws.recorder.record("nudge_shown", ws.clock.now(), kind=flag.kind)
+        if flag.kind == "over_reliance":
+            action = ("Try diagnose-first", lambda: self.apply_settings(replace(self.settings, assist_mode="diagnose_first")))
+        else:
+            fewer = max(1, min(self.settings.max_concurrent_chats, len(ws.open_chats)) - 1)
+            action = (f"Take at most {fewer} chats", lambda: self.apply_settings(replace(self.settings, max_concurrent_chats=fewer)))
+        self.window.notify(flag.explanation, "nudge", action)
 
     def edit_settings(self) -> None:
         dialog = SettingsDialog(self.settings, self.window)
@@ -72,6 +91,7 @@ class Workbench:
         QThreadPool.globalInstance().start(lambda: user_settings.save(settings))
 
     def close(self) -> None:
+        self.flags.stop()
         self.window.stop()
         self.llm.close()
         self.pool.pool.clear()
