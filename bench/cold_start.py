@@ -49,7 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=7, help="runs per program (default 7)")
     parser.add_argument("--bundle", type=Path, default=ROOT / "dist" / "agent-copilot",
                         help="the one-folder bundle (default dist/agent-copilot)")
-    parser.add_argument("--platform", default="offscreen", help="QT_QPA_PLATFORM (default offscreen; xcb needs a display)")
+    parser.add_argument("--platform", default="offscreen",
+                        help="QT_QPA_PLATFORM (default offscreen; xcb needs a display)")
     parser.add_argument("--drop-caches", action="store_true", help="empty the page cache before each run (root)")
     parser.add_argument("--timeout", type=float, default=120.0)
     parser.add_argument("--json", action="store_true")
@@ -60,7 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     if frozen.exists():
         programs["frozen"] = [str(frozen)]
     else:
-        print(f"cold_start: no bundle at {args.bundle} (python packaging/build.py); timing Python only", file=sys.stderr)
+        print(f"cold_start: no bundle at {args.bundle} (python packaging/build.py); timing Python only",
+              file=sys.stderr)
 
     with tempfile.TemporaryDirectory() as tmp:
         config = Path(tmp) / "config"

@@ -7,6 +7,8 @@ version), the way dpkg-shlibdeps would, without its need for a debian/ source tr
 """
 from __future__ import annotations
 
+import email.utils
+import gzip
 import hashlib
 import os
 import re
@@ -20,9 +22,10 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 MAINTAINER = os.environ.get("DEB_MAINTAINER", "Agent Copilot maintainers <maintainers@agent-copilot.invalid>")
 DESCRIPTION = """Desktop copilot for customer-support agents
- For the chat in focus, Agent Copilot shows an issue diagnosis (category, confidence, evidence,
- playbook steps) and a draft reply the agent accepts, edits or rejects. A local usage log records
- what was shown and decided, flags passive over-reliance and multitasking overload, and gives
+ For the chat in focus, Agent Copilot shows an issue diagnosis (category,
+ confidence, evidence, playbook steps) and a draft reply that the agent
+ accepts, edits or rejects. A local usage log records what was shown and
+ decided, flags passive over-reliance and multitasking overload, and gives
  team leads a usage review. Works offline with its built-in model."""
 # Used when the build machine lacks a library (its package cannot be looked up there).
 KNOWN_PACKAGES = {
@@ -97,13 +100,20 @@ def _md5sums(root: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _changelog(version: str) -> str:
+    """Debian wants one; the app's own history is in git."""
+    when = email.utils.formatdate(localtime=False)
+    return (f"{PACKAGE} ({version}) stable; urgency=medium\n\n  * Agent Copilot {version}, packaged from "
+            f"its PyInstaller bundle.\n\n -- {MAINTAINER}  {when}\n")
+
+
 def _install(src: Path, dest: Path, mode: int = 0o644) -> None:
     dest.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(src, dest)
     dest.chmod(mode)
 
 
-def stage(bundle: Path, root: Path) -> None:
+def stage(bundle: Path, root: Path, version: str) -> None:
     """The installed file tree, as dpkg will unpack it."""
     shutil.rmtree(root, ignore_errors=True)
     shutil.copytree(bundle, root / "usr/lib" / PACKAGE, symlinks=True)
@@ -117,15 +127,16 @@ def stage(bundle: Path, root: Path) -> None:
     notices = bundle / "_internal" / "THIRD-PARTY-NOTICES.txt"
     if notices.is_file():
         _install(notices, doc / "THIRD-PARTY-NOTICES.txt")
+    doc.joinpath("changelog.gz").write_bytes(gzip.compress(_changelog(version).encode(), mtime=0))
     for path in [root, *root.rglob("*")]:  # whatever the umask was: root-owned, world-readable
         if not path.is_symlink():
             path.chmod(0o755 if path.is_dir() or path.stat().st_mode & 0o111 else 0o644)
 
 
-def build_deb(bundle: Path, out_dir: Path, version: str, compression: str = "zstd") -> tuple[Path, list[str]]:
+def build_deb(bundle: Path, out_dir: Path, version: str, compression: str = "xz") -> tuple[Path, list[str]]:
     """Builds the .deb from the bundle; returns it with the sonames left out of Depends."""
     root = out_dir / "deb-root"
-    stage(bundle, root)
+    stage(bundle, root, version)
     depends, unknown = system_dependencies(bundle)
     arch = subprocess.run(["dpkg", "--print-architecture"], capture_output=True, text=True, check=True).stdout.strip()
     size_kib = sum(p.stat().st_size for p in root.rglob("*") if p.is_file() and not p.is_symlink()) // 1024

@@ -25,7 +25,8 @@ def _declared(dist: metadata.Distribution) -> str:
     meta = dist.metadata
     found = meta.get("License-Expression") or meta.get("License") or ""
     if not found or len(found) > 200:  # some projects paste the whole licence into this field
-        classifiers = [c.split("::")[-1].strip() for c in meta.get_all("Classifier") or [] if c.startswith("License ::")]
+        classifiers = [c.split("::")[-1].strip() for c in meta.get_all("Classifier") or []
+                       if c.startswith("License ::")]
         found = "; ".join(classifiers) or ("see below" if found else "not declared")
     return found
 

@@ -32,7 +32,7 @@ def built(tmp_path_factory) -> dict:
     out = tmp_path_factory.mktemp("build")
     result = subprocess.run(
         [sys.executable, str(ROOT / "packaging" / "build.py"), "--dist", str(out / "dist"),
-         "--work", str(out / "work"), "--json"],
+         "--work", str(out / "work"), "--compression", "zstd", "--json"],  # zstd: seconds, not minutes
         capture_output=True, text=True, cwd=ROOT, timeout=840)
     assert result.returncode == 0, result.stderr[-4000:]
     return json.loads(result.stdout)
@@ -125,10 +125,12 @@ def test_package_contents_and_metadata(built, installed):
                              check=True).stdout
     for package in ("libxcb-cursor0", "libxkbcommon-x11-0", "libegl1", "libfontconfig1"):
         assert package in depends
+    doc = "usr/share/doc/agent-copilot/"
     for path in ("usr/bin/agent-copilot", "usr/lib/agent-copilot/agent-copilot",
-                 "usr/share/applications/agent-copilot.desktop", "usr/share/icons/hicolor/256x256/apps/agent-copilot.png",
-                 "usr/share/icons/hicolor/scalable/apps/agent-copilot.svg", "usr/share/doc/agent-copilot/copyright",
-                 "usr/share/doc/agent-copilot/THIRD-PARTY-NOTICES.txt"):
+                 "usr/share/applications/agent-copilot.desktop",
+                 "usr/share/icons/hicolor/256x256/apps/agent-copilot.png",
+                 "usr/share/icons/hicolor/scalable/apps/agent-copilot.svg",
+                 doc + "copyright", doc + "THIRD-PARTY-NOTICES.txt", doc + "changelog.gz"):
         assert (installed / path).is_file(), path
     assert os.access(installed / "usr/bin/agent-copilot", os.X_OK)
     desktop = (installed / "usr/share/applications/agent-copilot.desktop").read_text(encoding="utf-8")
