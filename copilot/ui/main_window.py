@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -98,6 +99,9 @@ class MainWindow(QMainWindow):
 
         self.chat_title = plain_label("", "chatTitle", wrap=False)
         self.chat_subtitle = plain_label("", "chatSubtitle", wrap=False)
+        # A long escalation trigger or name must never widen the window: the layout cuts it instead.
+        for label in (self.chat_title, self.chat_subtitle):
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.resolve_button = QPushButton("Resolve  (Ctrl+D)")
         self.close_button = QPushButton("Close  (Ctrl+W)")
         header = QFrame()

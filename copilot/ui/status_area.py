@@ -1,7 +1,8 @@
 """A small, calm line of shift figures at the bottom of the window."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QSizePolicy, QWidget
 
 from copilot.core.workspace import Workspace
 from copilot.ui.chat_list_model import format_wait
@@ -17,11 +18,14 @@ class StatusArea(QWidget):
         self.load = plain_label("", wrap=False)
         self.shift = plain_label("", wrap=False)
         self.source = plain_label("", "muted", wrap=False)
-        layout.addWidget(self.load)
+        self.source.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        # Long figures must never widen the window: they are cut by the layout instead.
+        for label in (self.load, self.shift, self.source):
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        layout.addWidget(self.load, 2)
         layout.addSpacing(24)
-        layout.addWidget(self.shift)
-        layout.addStretch(1)
-        layout.addWidget(self.source)
+        layout.addWidget(self.shift, 5)
+        layout.addWidget(self.source, 2)
         self.refresh()
 
     def set_source_text(self, text: str) -> None:
