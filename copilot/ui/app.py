@@ -19,6 +19,7 @@ from copilot.ui import theme
 from copilot.ui.streaming import LLMHook, StreamingAssistPool
 from copilot.ui.flag_monitor import FlagMonitor
 from copilot.ui.main_window import MainWindow
+from copilot.ui.review.hook import attach_review
 from copilot.ui.settings_dialog import SettingsDialog
 from copilot.ui.welcome import ask_first_run
 
@@ -51,6 +52,7 @@ class Workbench:
         # The agent's own flags, computed from the usage log off the UI thread, become nudges.
         self.flags = FlagMonitor(self.session.workspace, self.session.usage_log, options.agent, parent=self.window)
         self.flags.flag_raised.connect(self.nudge)
+        attach_review(self.window, self.session.usage_log.path)  # Copilot ▸ Usage review… (issue 5)
         note = getattr(self.session.engine, "note", "")
         if note:  # the engine fell back to something weaker: say so, without interrupting
             self.window.notify(note)

@@ -1,0 +1,1 @@
+"""The usage review window (copilot review; Copilot ▸ Usage review… in the app)."""

@@ -1,0 +1,255 @@
+"""The team lead's review window: the per-agent table, team charts, tiers, and one agent's drill-down.
+
+    copilot review [--logs PATH ...]        or Copilot ▸ Usage review… in the app
+
+Logs load on a worker thread with progress and a Cancel button; the files are only read. Files
+that cannot be used are listed in a notice (with the reason for each) and the rest still load.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (QFileDialog, QLabel, QMainWindow, QMessageBox, QSplitter, QTabWidget, QToolBar,
+                               QVBoxLayout, QWidget)
+
+from copilot import APP_NAME
+from copilot.review.columns import COLUMNS
+from copilot.review.team import period_text
+from copilot.ui.notice_bar import NoticeBar
+from copilot.ui.review.agent_view import AgentView
+from copilot.ui.review.exporting import Exporter
+from copilot.ui.review.loader import DetailLoader, LoadingRow, LoadThread
+from copilot.ui.review.table_model import AGENT_ROLE, AgentFilterProxy, AgentTableModel, FilterBar, agent_table
+from copilot.ui.review.team_tab import TeamTab
+from copilot.ui.review.tiers_view import TiersView
+
+class ReviewWindow(QMainWindow):
+    review_shown = Signal()  # a load's results are on screen (tests and the bench wait on it)
+    load_progress = Signal(int, int, str)  # files read, files in all, the last file
+    detail_shown = Signal(str)
+    exported = Signal(str, str)
+
+    def __init__(self, thresholds=None, since=None, until=None, parent=None):
+        super().__init__(parent)
+        self.thresholds, self.since, self.until = thresholds, since, until
+        self.paths: list[str] = []
+        self.data = None
+        self.thread: LoadThread | None = None
+        self.setWindowTitle(f"Usage review — {APP_NAME}")
+        self.setObjectName("reviewWindow")  # its look: the "Usage review window" rules in app.qss
+        self.resize(1440, 900)
+        self.details = DetailLoader(self)
+        self.details.done.connect(self._detail_arrived)
+        self.exporter = Exporter(self)
+        self.exporter.done.connect(self._export_done)
+        self._build()
+
+    # ---- layout -----------------------------------------------------------------------------
+    def _build(self) -> None:
+        bar = QToolBar("Review")
+        bar.setMovable(False)
+        self.addToolBar(bar)
+        self.open_files_action = self._action(bar, "Open logs…", "Ctrl+O", self.choose_files)
+        self.open_folder_action = self._action(bar, "Open folder…", "Ctrl+Shift+O", self.choose_folder)
+        bar.addSeparator()
+        self.export_html_action = self._action(bar, "Export HTML…", "Ctrl+E", lambda: self.export("html"))
+        self.export_csv_action = self._action(bar, "Export CSV…", "", lambda: self.export("csv"))
+        bar.addSeparator()
+        self.model = AgentTableModel(self)
+        self.proxy = AgentFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.filters = FilterBar(self.proxy)
+        self.filter_edit, self.tier_box, self.flagged_box = self.filters.text, self.filters.tier, self.filters.flagged
+        bar.addWidget(self.filters)
+
+        self.notice = NoticeBar()
+        self.loading_row = LoadingRow()
+        self.loading_row.cancel_button.clicked.connect(self.cancel_load)
+
+        self.table = agent_table(self.proxy)
+        self.table.selectionModel().currentRowChanged.connect(self._row_changed)
+        self.table.horizontalHeader().sortIndicatorChanged.connect(self._sorted)
+
+        self.team_tab, self.tiers_view, self.agent_view = TeamTab(), TiersView(), AgentView()
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.team_tab, "Team")
+        self.tabs.addTab(self.agent_view, "Agent")
+        self.tabs.addTab(self.tiers_view, "Tiers && escalations")
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.table)
+        split.addWidget(self.tabs)
+        split.setSizes([270, 630])
+        central = QWidget()
+        layout = QVBoxLayout(central)  # notice and progress above the content
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.notice)
+        layout.addWidget(self.loading_row)
+        layout.addWidget(split, 1)
+        self.setCentralWidget(central)
+        self.status = QLabel("Open usage logs (files or a folder) to review a team. Files are only read.")
+        self.statusBar().addWidget(self.status, 1)
+        self._set_busy(False)
+
+    def _action(self, bar: QToolBar, text: str, keys: str, slot) -> QAction:
+        action = bar.addAction(text)
+        if keys:
+            action.setShortcut(QKeySequence(keys))
+        action.triggered.connect(slot)
+        return action
+
+    # ---- loading ----------------------------------------------------------------------------
+    def choose_files(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(self, "Open usage logs", "", "Usage logs (*.sqlite *.sqlite3 *.db);;All files (*)")
+        if files:
+            self.load([*self.paths, *files])
+
+    def choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Open a folder of usage logs")
+        if folder:
+            self.load([*self.paths, folder])
+
+    def load(self, paths: list[str]) -> None:
+        """Read these logs (all of them again: the review is rebuilt, duplicates counted once)."""
+        if self.thread is not None:
+            self.cancel_load()
+            self.thread.wait()
+        self.paths = [str(p) for p in dict.fromkeys(paths)]
+        self.thread = LoadThread(self.paths, self.thresholds, self.since, self.until, self)
+        self.thread.progress.connect(self._progress)
+        self.thread.loaded.connect(self._loaded)
+        self.thread.failed.connect(self._failed)
+        self._set_busy(True)
+        self.thread.start()
+
+    def cancel_load(self) -> None:
+        if self.thread is not None and self.thread.isRunning():
+            self.thread.cancel()
+            self.loading_row.cancelling()
+
+    def _set_busy(self, busy: bool) -> None:
+        if busy:
+            self.loading_row.start()
+        else:
+            self.loading_row.hide()
+        for action in (self.export_html_action, self.export_csv_action):
+            action.setEnabled(not busy and self.data is not None and bool(self.data.review.agents))
+
+    def _progress(self, done: int, total: int, path: str) -> None:
+        self.load_progress.emit(done, total, path)
+        self.loading_row.step(done, total, Path(path).name, self.thread is not None and self.thread.cancelled)
+
+    def _failed(self, message: str) -> None:
+        if self.sender() is not self.thread:
+            return  # a replaced load's late answer
+        self._set_busy(False)
+        self.thread = None
+        QMessageBox.warning(self, "Usage review", f"The logs could not be loaded:\n\n{message}")
+
+    def _loaded(self, data) -> None:
+        if self.sender() is not self.thread and self.sender() is not None:
+            return  # a replaced load's late answer: a newer load is running
+        self.data, self.thread = data, None
+        review = data.review
+        first = next((a.agent for a in review.agents if a.raised), review.agents[0].agent if review.agents else None)
+        self.model.set_review(review)  # the proxy sorts the new rows by the current sort column
+        self.table.resizeColumnsToContents()
+        self.team_tab.set_data(data, first)
+        self.tiers_view.show_review(review)
+        self._set_busy(False)
+        flagged = sum(1 for a in review.agents if a.raised)
+        self.status.setText(f"{len(review.agents)} agent(s), {review.sessions} session(s) from {len(review.files)} "
+                            f"file(s) · {period_text(review)} · {flagged} flagged · read in {review.load_seconds:.1f} s "
+                            "· files were only read")
+        self._show_problems(review)
+        if first:
+            self.select_agent(first)  # the first flagged agent: where a lead would start
+        self.review_shown.emit()
+
+    def _show_problems(self, review) -> None:
+        if not review.problems:
+            self.notice.hide()
+            return
+        loaded = f"{len(review.files)} file(s) loaded"
+        text = (f"{len(review.problems)} note(s) on the files: {loaded}. "
+                + " ".join(p.message for p in review.problems[:2]) + (" …" if len(review.problems) > 2 else ""))
+        self.notice.show_notice(text, "warning", ("Details", self.show_problem_details))
+
+    def show_problem_details(self) -> None:
+        box = QMessageBox(QMessageBox.Icon.Information, "Usage review: files", "Some files were left out or noted:",
+                          parent=self)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setDetailedText("\n\n".join(p.message for p in self.data.review.problems))
+        box.setModal(False)
+        box.show()
+
+    # ---- selection and drill-down -----------------------------------------------------------
+    def select_agent(self, agent: str) -> None:
+        row = self.model.row_of(agent)
+        if row < 0:
+            return
+        index = self.proxy.mapFromSource(self.model.index(row, 0))
+        if index.isValid():
+            self.table.selectRow(index.row())
+            self.table.setCurrentIndex(index)
+            self.table.scrollTo(index)
+        else:
+            self._show_agent(agent)
+
+    def _row_changed(self, current, _previous) -> None:
+        if current.isValid():
+            self._show_agent(self.proxy.data(current.siblingAtColumn(0), AGENT_ROLE))
+
+    def _show_agent(self, agent: str) -> None:
+        self.team_tab.select(agent)
+        self.agent_view.show_loading(agent)
+        self.details.request(self.data.review, agent)
+
+    def _sorted(self, column: int, _order) -> None:
+        if COLUMNS[column].chart:  # sorting by a charted figure shows the team's spread of it
+            self.team_tab.show_figure(COLUMNS[column].key)
+
+    def _detail_arrived(self, agent: str, result) -> None:
+        if isinstance(result, Exception):
+            self.agent_view.title.setText(f"{agent}: the drill-down could not be read ({result}).")
+            return
+        self.agent_view.show_detail(self.data.review.agent(agent), result)
+        self.detail_shown.emit(agent)
+
+    # ---- export -----------------------------------------------------------------------------
+    def export(self, kind: str, path: str | None = None) -> None:
+        """HTML of the whole review, or CSV of the rows the table shows (after filtering)."""
+        if self.data is None:
+            return
+        if path is None:
+            pattern = "HTML report (*.html)" if kind == "html" else "CSV table (*.csv)"
+            path, _ = QFileDialog.getSaveFileName(self, "Export the review", f"usage-review.{kind}", pattern)
+            if not path:
+                return
+        self.exporter.export(kind, self.data.review, path, self.proxy.visible_agents() if kind == "csv" else None)
+
+    def _export_done(self, path: str, error: str) -> None:
+        if error:
+            QMessageBox.warning(self, "Usage review", f"Could not write {path}:\n\n{error}")
+        else:
+            self.statusBar().showMessage(f"Wrote {path}", 8000)
+        self.exported.emit(path, error)
+
+    def closeEvent(self, event) -> None:
+        if self.thread is not None:
+            self.thread.cancel()
+            self.thread.wait(10000)
+        super().closeEvent(event)
+
+
+def run_review_window(paths: list[str], thresholds=None, since=None, until=None) -> int:
+    from copilot.ui.app import application
+
+    app = application()
+    window = ReviewWindow(thresholds, since, until)
+    window.show()
+    if paths:
+        window.load(paths)
+    return app.exec()
