@@ -12,7 +12,7 @@ import argparse
 import json
 import sys
 
-from copilot.cli.usage import _setting, _time
+from copilot.cli.usage import _time, thresholds_and_range
 
 
 def register(subparsers) -> None:
@@ -31,15 +31,8 @@ def register(subparsers) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    from copilot.usage.flag_model import FlagThresholds
-
-    try:
-        thresholds = FlagThresholds.with_overrides(dict(_setting(text) for text in args.threshold))
-    except ValueError as exc:
-        print(f"copilot review: {exc}", file=sys.stderr)
-        return 2
-    if args.since is not None and args.until is not None and args.since >= args.until:
-        print("copilot review: --since must be before --until", file=sys.stderr)
+    thresholds = thresholds_and_range(args, "review")
+    if thresholds is None:
         return 2
     if not (args.html or args.csv or args.json):
         from copilot.ui.review.window import run_review_window

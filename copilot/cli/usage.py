@@ -48,19 +48,30 @@ def _time(text: str) -> float:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def handle(args: argparse.Namespace) -> int:
-    from copilot.usage.errors import UsageLogError
+def thresholds_and_range(args: argparse.Namespace, command: str):
+    """The --threshold overrides, checked with --since/--until; None after printing what is wrong.
+
+    Shared by `copilot usage` and `copilot review`, which report with the same rules.
+    """
     from copilot.usage.flags import FlagThresholds
-    from copilot.usage.report import usage_report
 
     try:
-        overrides = dict(_setting(text) for text in args.threshold)
-        thresholds = FlagThresholds.with_overrides(overrides)
+        thresholds = FlagThresholds.with_overrides(dict(_setting(text) for text in args.threshold))
     except ValueError as exc:
-        print(f"copilot usage: {exc}", file=sys.stderr)
-        return 2
+        print(f"copilot {command}: {exc}", file=sys.stderr)
+        return None
     if args.since is not None and args.until is not None and args.since >= args.until:
-        print("copilot usage: --since must be before --until", file=sys.stderr)
+        print(f"copilot {command}: --since must be before --until", file=sys.stderr)
+        return None
+    return thresholds
+
+
+def handle(args: argparse.Namespace) -> int:
+    from copilot.usage.errors import UsageLogError
+    from copilot.usage.report import usage_report
+
+    thresholds = thresholds_and_range(args, "usage")
+    if thresholds is None:
         return 2
     try:
         report = usage_report(args.db, args.agent, args.since, args.until, args.window, thresholds)
