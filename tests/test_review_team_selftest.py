@@ -1,9 +1,9 @@
 """A simulated team told apart: real `copilot selftest` shifts reviewed together with `copilot review`.
 
 The team: the session's shared shifts (tests/conftest.py `selftest_shifts`: one passive, one
-careful, one overloaded agent) and one more passive and one more careful shift, started before
-the shared ones so all run side by side. The passive agents must be flagged for over-reliance
-and the careful ones not; the overloaded agent is flagged for overload, not for over-reliance.
+careful, one overloaded agent) and one more passive and one more careful shift run here. The
+passive agents must be flagged for over-reliance and the careful ones not; the overloaded agent
+is flagged for overload, not for over-reliance.
 (A careful agent may be flagged for overload too: when the simulator sends more chats, anyone's
 replies queue up, and that is what the overload rule looks for.)
 """
@@ -19,25 +19,26 @@ import pytest
 MORE = (("pia", "passive", 11), ("cole", "careful", 12))
 
 
-@pytest.fixture(scope="session")
-def more_shifts(tmp_path_factory):
-    """Started, not waited for. Session-scoped and listed before `selftest_shifts`, so that (when
-    this test is the first to ask for the shared shifts) all five run at the same time."""
-    folder = tmp_path_factory.mktemp("more-shifts")
+def start_shift(folder, agent: str, policy: str, seed: int):
     env = {**os.environ, "COPILOT_DATA_DIR": str(folder / "data"), "COPILOT_CONFIG_DIR": str(folder / "config")}
-    return {agent: (folder / f"{agent}.sqlite", subprocess.Popen(
-        [sys.executable, "-m", "copilot", "selftest", "--json", "--policy", policy, "--agent", agent,
-         "--chats", "30", "--seed", str(seed), "--usage-log", str(folder / f"{agent}.sqlite")],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)) for agent, policy, seed in MORE}
+    log = folder / f"{agent}.sqlite"
+    return log, subprocess.Popen(
+        [sys.executable, "-m", "copilot", "selftest", "--json", "--policy", policy, "--agent", agent, "--chats", "30",
+         "--seed", str(seed), "--timeout", "600", "--usage-log", str(log)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(900)
-def test_review_tells_passive_careful_and_overloaded_agents_apart(more_shifts, selftest_shifts, tmp_path):
-    runs = more_shifts
+@pytest.mark.timeout(1200)
+def test_review_tells_passive_careful_and_overloaded_agents_apart(selftest_shifts, tmp_path):
+    # Started once the shared shifts are done: five shifts at once on two busy cores can run past
+    # the self-test's time limit.
+    runs = {agent: start_shift(tmp_path, agent, policy, seed) for agent, policy, seed in MORE}
     for agent, (_, run) in runs.items():
-        out, err = run.communicate(timeout=600)
-        assert run.returncode == 0 and json.loads(out)["ok"], f"{agent}: {err[-2000:]}"
+        out, err = run.communicate(timeout=700)
+        summary = json.loads(out) if out.strip() else {}
+        failed = [name for name, passed in summary.get("checks", {}).items() if not passed]
+        assert run.returncode == 0 and summary["ok"], f"{agent}: failed checks {failed}; {err[-1500:]}"
     for shift in selftest_shifts.values():
         assert shift.process.returncode == 0, shift.stderr[-2000:]
     logs = [str(s.log) for s in selftest_shifts.values()] + [str(log) for log, _ in runs.values()]
