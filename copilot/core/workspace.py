@@ -153,9 +153,9 @@ class Workspace:
             chat.topic = " ".join(event.text.split())[:80]
         if chat.id != self.focused_id:
             chat.unread += 1
-        self.recorder.record(
+        self.recorder.record(  # the usage log keeps `text` only if the team opted in, redacted
             "message", event.ts, chat_id=chat.id, message_id=message.id, sender="customer",
-            length=len(event.text), frustration=round(frustration, 3),
+            length=len(event.text), frustration=round(frustration, 3), text=event.text,
         )
         # A newer customer message makes the current suggestion stale: it goes, as a whole.
         self._retire_suggestion(chat.id, event.ts)
@@ -370,7 +370,7 @@ class Workspace:
         flags = self.message_flagger(text) if self.message_flagger else {}
         self.recorder.record(
             "message", now, chat_id=chat_id, message_id=message.id, sender="agent", length=len(text),
-            suggestion_id=suggestion_id, response_seconds=round(waited, 3), delivered=delivered, **flags,
+            suggestion_id=suggestion_id, response_seconds=round(waited, 3), delivered=delivered, text=text, **flags,
         )
         self._emit("suggestion", chat_id)
         self._emit("changed", chat_id)

@@ -6,6 +6,7 @@ tables reads in one place. The statements are fixed strings, so sqlite3 caches t
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Callable
 from typing import Any
@@ -17,6 +18,10 @@ from copilot.usage.schema import EVENT_COLUMNS
 COLUMNS: dict[str, dict[str, type]] = {**EVENT_COLUMNS, "escalations": ESCALATION_COLUMNS}
 
 _PLAIN = (str, int, float, type(None))
+
+
+# Customer words quoted inside a trigger, e.g. "threatens to leave: 'I'll cancel my account'".
+_QUOTED = re.compile(r"'[^']*(?:'[a-z][^']*)*'$|'[^']+'")
 
 
 def _plain(value: Any) -> Any:
@@ -97,6 +102,8 @@ class RecordWriter:
                 fields[new] = fields.pop(old)
         if table == "messages":
             self._message_text(fields)
+        elif table == "escalations":
+            self._trigger_quote(fields)
         values = [_plain(fields.pop(column, None)) for column in COLUMNS[table]]
         self.conn.execute(self._sql[table], (self.session_id, ts, *values, _extra(fields)))
 
@@ -108,6 +115,20 @@ class RecordWriter:
                 fields["text"] = self.redact(text)
             except Exception as exc:  # keep the row, never the unredacted text
                 self.on_error(exc, "redacting message text")
+
+    def _trigger_quote(self, fields: dict[str, Any]) -> None:
+        """An escalation's trigger quotes the customer ('...'): the quote follows the text rule."""
+        trigger = fields.get("trigger")
+        if not isinstance(trigger, str):
+            return
+        if self.store_text:
+            try:
+                fields["trigger"] = self.redact(trigger)
+            except Exception as exc:
+                fields["trigger"] = _QUOTED.sub("'…'", trigger)
+                self.on_error(exc, "redacting an escalation trigger")
+        else:
+            fields["trigger"] = _QUOTED.sub("'…'", trigger)
 
     def _chat_opened(self, ts: float, fields: dict[str, Any]) -> None:
         concurrent = fields.pop("concurrent", None)
