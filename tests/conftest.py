@@ -42,12 +42,16 @@ def selftest_shifts(tmp_path_factory):
     for policy in ("passive", "careful", "overloaded"):
         log = folder / f"{policy}.sqlite"
         chats = ["--chats", "40"] if policy == "overloaded" else []
+        # Passive decisions take under a second of session time, so that shift keeps the default
+        # speed (40) for accurate timing; the others read for seconds and can run faster. The
+        # generous limit is for CI, where these run beside a PyInstaller build.
+        speed = [] if policy == "passive" else ["--speed", "60"]
         process = subprocess.Popen(
             [sys.executable, "-m", "copilot", "selftest", "--json", "--policy", policy, "--agent", f"{policy}-agent",
-             "--usage-log", str(log), *chats], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+             "--usage-log", str(log), "--timeout", "900", *chats, *speed], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
         shifts[policy] = Shift(policy, log, process)
     for shift in shifts.values():
-        out, shift.stderr = shift.process.communicate(timeout=600)
+        out, shift.stderr = shift.process.communicate(timeout=1000)
         shift.summary = json.loads(out) if out.strip() else {}
     return shifts
 

@@ -64,7 +64,9 @@ def test_version(installed, tmp_path):
 
 def test_selftest_runs_from_a_read_only_install(installed, tmp_path):
     home = tmp_path / "home"  # no COPILOT_DATA_DIR: the platform's default, under this HOME
-    result = run_installed(installed, home, "selftest", "--json", "--chats", "30")
+    # Speed 60 and a generous limit: CI runs this beside other self-tests and a PyInstaller build.
+    result = run_installed(installed, home, "selftest", "--json", "--chats", "30", "--speed", "60",
+                           "--timeout", "600", timeout=700)
     assert result.returncode == 0, result.stderr[-4000:]
     summary = json.loads(result.stdout)
     assert summary["ok"], summary["checks"]

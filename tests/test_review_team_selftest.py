@@ -24,7 +24,8 @@ def start_shift(folder, agent: str, policy: str, seed: int):
     log = folder / f"{agent}.sqlite"
     return log, subprocess.Popen(
         [sys.executable, "-m", "copilot", "selftest", "--json", "--policy", policy, "--agent", agent, "--chats", "30",
-         "--seed", str(seed), "--timeout", "600", "--usage-log", str(log)],
+         "--seed", str(seed), "--timeout", "600", "--usage-log", str(log),
+         *([] if policy == "passive" else ["--speed", "60"])],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
 
 
