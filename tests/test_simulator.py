@@ -132,6 +132,20 @@ def test_asking_for_the_order_number_gets_it(scenarios):
     assert "As I mentioned" in texts(run_until(sim, clock, 60))[0]
 
 
+def test_asking_again_and_again_goes_in_circles_and_the_customer_leaves(scenarios):
+    sim, clock, chat = one_chat(scenarios, "order_status_where_is_it")
+    sim.send(chat, "Sure, could you share your order number?", clock.advance(5))
+    run_until(sim, clock, 30)
+    for _ in range(12):  # an agent stuck asking for what they already have
+        if not sim.outcome(chat).is_open:
+            break
+        sim.send(chat, "Could you share your order number?", clock.advance(1))
+        run_until(sim, clock, clock.now() + 40)
+    outcome = sim.outcome(chat)
+    assert not outcome.is_open and outcome.customer_left_unhappy
+    assert outcome.unhelpful_replies >= 1
+
+
 def test_customer_gets_impatient_then_leaves(scenarios):
     sim, clock, chat = one_chat(scenarios, "order_status_where_is_it")  # polite, patience 120
     assert run_until(sim, clock, 119) == []

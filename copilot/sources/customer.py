@@ -13,6 +13,7 @@ from copilot.sources.scenario import ReplyRule, Scenario
 
 ANYTHING_ELSE = "Is there anything else I can help you with today?"
 HOLD_ON = "Thank you, one moment please."
+MAX_REPEATS_IN_A_ROW = 2  # asked again for facts already given: the third time counts as unhelpful
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,8 @@ class Customer:
         """Required facts the agent has not got out of the customer yet."""
         return [fact for fact in self.scenario.resolution.requires if fact not in self.revealed]
 
+    _repeats_in_a_row = 0
+
     def react(self, text: str) -> Reaction:
         if self.resolved:
             return Reaction("closing", (L.CLOSING[self.style],), leaves=True, satisfied=True, waits=False)
@@ -69,6 +72,12 @@ class Customer:
         matched = [rule for rule in matched if not rule.reveals or not set(rule.reveals) <= self.pending]
         if matched:
             self._holds_in_a_row = 0
+            # Asked only for what they already gave: fine once or twice, then it is going in
+            # circles and counts as an unhelpful answer (so a looping chat still ends).
+            repeats = all(rule.reveals and set(rule.reveals) <= self.revealed for rule in matched)
+            self._repeats_in_a_row = self._repeats_in_a_row + 1 if repeats else 0
+            if self._repeats_in_a_row > MAX_REPEATS_IN_A_ROW:
+                return self._unhelpful()
             said = [self._say(rule) for rule in matched]
             reveals = tuple(dict.fromkeys(fact for rule in matched for fact in rule.reveals))
             self.pending.update(reveals)
