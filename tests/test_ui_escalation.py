@@ -2,6 +2,9 @@
 waiting triggers a non-modal alert, and the draft switches to de-escalation."""
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
+
+from copilot.core.events import CustomerLeft
 from tests.test_ui_window import Harness
 
 ANGRY = "This is ridiculous!! I'm cancelling my account and leaving a review everywhere."
@@ -41,5 +44,74 @@ def test_answered_escalation_raises_no_alert(qtbot):
     h.ws.send("upset", "I'm so sorry, let me sort this out right now.")
     h.clock.advance(120)
     h.window.refresh()
+    assert not h.window.notice_bar.isVisibleTo(h.window)
+    h.pool.wait_idle()
+
+
+def alerted_harness(qtbot) -> Harness:
+    """Upset Ulla has waited past the limit (the alert is up); Calm Carla's chat is in focus."""
+    h = Harness(qtbot)
+    h.customer("calm", "where is my parcel?", name="Calm Carla")
+    h.customer("upset", ANGRY, name="Upset Ulla")
+    h.clock.advance(61)
+    h.window.refresh()
+    assert h.window.notice_bar.isVisibleTo(h.window) and "Upset Ulla" in h.window.notice_bar.text.text()
+    assert h.ws.focused_id == "calm"
+    return h
+
+
+def test_alert_goes_when_its_chat_is_resolved(qtbot):
+    h = alerted_harness(qtbot)
+    h.ws.focus("upset")
+    h.window.end_chat(resolved=True)
+    assert not h.window.notice_bar.isVisibleTo(h.window)
+    h.window.refresh()  # and it does not come back
+    assert not h.window.notice_bar.isVisibleTo(h.window)
+    h.pool.wait_idle()
+
+
+def test_alert_goes_when_the_customer_leaves(qtbot):
+    h = alerted_harness(qtbot)
+    h.ws.apply(CustomerLeft("upset", h.clock.now()))
+    assert not h.window.notice_bar.isVisibleTo(h.window)
+    h.pool.wait_idle()
+
+
+def test_alert_goes_when_the_agent_answers_that_customer(qtbot):
+    h = alerted_harness(qtbot)
+    h.ws.send("calm", "It is on its way.")  # another customer's answer changes nothing
+    assert h.window.notice_bar.isVisibleTo(h.window)
+    h.ws.send("upset", "I'm so sorry, let me sort this out right now.")
+    assert not h.window.notice_bar.isVisibleTo(h.window)
+    h.pool.wait_idle()
+
+
+def test_a_newer_notice_is_not_withdrawn_with_the_alert(qtbot):
+    h = alerted_harness(qtbot)
+    h.window.notify("The model endpoint did not answer; the offline engine is used.")
+    h.ws.end_chat("upset", resolved=False)
+    assert h.window.notice_bar.isVisibleTo(h.window)
+    assert "offline engine" in h.window.notice_bar.text.text()
+    h.pool.wait_idle()
+
+
+def test_go_to_chat_of_an_ended_chat_does_nothing(qtbot):
+    h = alerted_harness(qtbot)
+    bar = h.window.notice_bar
+    go_to_chat = bar._action  # as if the click arrived just as the chat ended
+    h.ws.end_chat("upset", resolved=True)
+    assert bar._action is None  # a withdrawn notice keeps no action to run
+    bar.action_button.click()
+    go_to_chat()
+    assert h.ws.focused_id == "calm"
+    h.window._go_to_escalated_chat("no-such-chat")
+    assert h.ws.focused_id == "calm"
+    h.pool.wait_idle()
+
+
+def test_go_to_chat_focuses_the_upset_customer(qtbot):
+    h = alerted_harness(qtbot)
+    qtbot.mouseClick(h.window.notice_bar.action_button, Qt.MouseButton.LeftButton)
+    assert h.ws.focused_id == "upset"
     assert not h.window.notice_bar.isVisibleTo(h.window)
     h.pool.wait_idle()

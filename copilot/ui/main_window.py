@@ -35,6 +35,7 @@ from copilot.ui.status_area import StatusArea
 
 TICK_MS = 100  # how often the chat source is polled
 REFRESH_MS = 1000  # how often waiting times and ranking are refreshed
+ESCALATION_ALERT = "escalation-alert:"  # notice key prefix, followed by the chat id
 
 SHORTCUTS = (
     ("Ctrl+Return", "Accept the draft (send as is)"),
@@ -172,9 +173,14 @@ class MainWindow(QMainWindow):
         help_menu.addAction("&Keyboard shortcuts", self.show_shortcuts)
         help_menu.addAction("&About Agent Copilot", self.show_about)
 
-    def notify(self, text: str, kind: str = "warning", action=None) -> None:
-        """A non-blocking note for the agent (fallbacks, problems, nudges)."""
-        self.notice_bar.show_notice(text, kind, action)
+    def notify(self, text: str, kind: str = "warning", action=None, key: str = "") -> None:
+        """A non-blocking note for the agent (fallbacks, problems, nudges). With a key, the note
+        can be withdrawn later (withdraw_notice) when what it says no longer holds."""
+        self.notice_bar.show_notice(text, kind, action, key)
+
+    def withdraw_notice(self, key: str) -> bool:
+        """Take away the note raised with this key, if it is still the one shown."""
+        return self.notice_bar.withdraw(key)
 
     def show_about(self) -> None:
         box = QMessageBox(self)
@@ -228,6 +234,7 @@ class MainWindow(QMainWindow):
 
     # ---- reacting to the workspace ------------------------------------------------------------
     def _chat_changed(self, chat_id: str) -> None:
+        self._withdraw_stale_escalation_alert()
         self.model.refresh(chat_id)
         if chat_id == self.workspace.focused_id:
             chat = self.workspace.chats[chat_id]
@@ -325,7 +332,29 @@ class MainWindow(QMainWindow):
         self.model.refresh()
         self._show_header()
         self.status_area.refresh()
+        self._withdraw_stale_escalation_alert()
         self._alert_waiting_escalations()
+
+    def _escalation_waiting(self, chat) -> bool:
+        """An open chat whose emotional escalation the agent has not answered yet."""
+        mark = chat.escalation
+        return (chat.is_open and mark is not None and mark.type == "emotional"
+                and unanswered_for(chat.messages, mark.since, self.workspace.clock.now()) is not None)
+
+    def _withdraw_stale_escalation_alert(self) -> None:
+        """The alert goes once its chat has ended or the agent has answered that customer."""
+        key = self.notice_bar.key
+        if not key.startswith(ESCALATION_ALERT) or self.notice_bar.isHidden():
+            return
+        chat = self.workspace.chats.get(key[len(ESCALATION_ALERT):])
+        if chat is None or not self._escalation_waiting(chat):
+            self.withdraw_notice(key)
+
+    def _go_to_escalated_chat(self, chat_id: str) -> None:
+        """The alert's action: only to a chat still open (a stale alert does nothing)."""
+        chat = self.workspace.chats.get(chat_id)
+        if chat is not None and chat.is_open:
+            self.workspace.focus(chat_id)
 
     def _alert_waiting_escalations(self) -> None:
         """An emotional escalation left unanswered past the limit gets a note (and a beep if wanted)."""
@@ -342,7 +371,8 @@ class MainWindow(QMainWindow):
             self.notify(
                 f"{chat.customer_name} has waited {format_wait(waited)} since getting upset ({mark.trigger}). "
                 "Early replies are what calm an upset customer.",
-                "warning", ("Go to chat", lambda cid=chat.id: self.workspace.focus(cid)),
+                "warning", ("Go to chat", lambda cid=chat.id: self._go_to_escalated_chat(cid)),
+                key=ESCALATION_ALERT + chat.id,
             )
             if self.alert_sound:
                 QApplication.beep()

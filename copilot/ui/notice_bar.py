@@ -1,7 +1,9 @@
 """A calm, non-blocking note across the top of the workspace: fallbacks, problems, nudges.
 
 It never takes focus and never needs answering; the agent can dismiss it (Esc works when it has
-focus) or use its one optional action.
+focus) or use its one optional action. A notice may carry a key, so whoever raised it can withdraw
+it once it no longer holds (say, an alert about a chat that has since ended); a newer notice
+replaces the one shown, and withdrawing by an old key then leaves the newer one alone.
 """
 from __future__ import annotations
 
@@ -27,15 +29,18 @@ class NoticeBar(QFrame):
         layout.addWidget(self.text, 1)
         layout.addWidget(self.action_button)
         layout.addWidget(self.dismiss_button)
-        self.dismiss_button.clicked.connect(self.hide)
+        self.dismiss_button.clicked.connect(lambda: self.withdraw())  # not `checked` as a key
         self._action: Callable[[], None] | None = None
         self.action_button.clicked.connect(self._run_action)
         self.kind = ""
+        self.key = ""  # what the shown notice is about, for withdraw(); "" when it has no key
         self.hide()
 
-    def show_notice(self, text: str, kind: str = "info", action: tuple[str, Callable[[], None]] | None = None) -> None:
-        """kind: info | warning | nudge — only the colour changes."""
+    def show_notice(self, text: str, kind: str = "info", action: tuple[str, Callable[[], None]] | None = None,
+                    key: str = "") -> None:
+        """kind: info | warning | nudge — only the colour changes. key: see withdraw()."""
         self.kind = kind
+        self.key = key
         self.setProperty("kind", kind)
         self.style().unpolish(self)
         self.style().polish(self)
@@ -45,7 +50,21 @@ class NoticeBar(QFrame):
         self.action_button.setVisible(action is not None)
         self.show()
 
-    def _run_action(self) -> None:
-        if self._action is not None:
-            self._action()
+    def withdraw(self, key: str | None = None) -> bool:
+        """Take the notice away: any notice (key None), or only one shown with that key.
+
+        Its action goes with it, so a withdrawn notice can never run it. True if one was withdrawn.
+        """
+        if key is not None and (not key or key != self.key or self.isHidden()):
+            return False
+        self._action = None
+        self.key = ""
         self.hide()
+        return True
+
+    def _run_action(self) -> None:
+        # The notice goes first: the action may well raise a new notice, which must stay.
+        action = self._action
+        self.withdraw()
+        if action is not None:
+            action()
