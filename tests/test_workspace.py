@@ -1,15 +1,20 @@
 """The Qt-free workspace: chats, focus, suggestions tied to messages, decisions, and what gets recorded."""
 from __future__ import annotations
 
+import json
+
 import pytest
+from sqlite_utils import Database
 
 from copilot.assist.engine import Conversation, suggest
 from copilot.core.chat import ChatStatus
 from copilot.core.clock import ManualClock
 from copilot.core.edit_distance import normalised_edit_distance
+from copilot.core.events import CustomerLeft
 from copilot.core.recorder import MemoryRecorder
 from copilot.core.suggestion import DecisionKind
 from copilot.core.workspace import Workspace
+from copilot.usage import UsageLog
 from tests.fakes import EchoEngine, ScriptedSource
 
 
@@ -78,6 +83,8 @@ def test_newer_message_retires_a_seen_undecided_suggestion_as_ignored(setup):
     ws.tick()
     decisions = [f for k, _, f in recorder.records if k == "decision"]
     assert [d["kind"] for d in decisions] == ["ignored"]
+    assert decisions[0]["superseded"] is True  # the customer moved on: not the agent's choice
+    assert ws.decisions[0].superseded and ws.tally["ignored"] == 1 and ws.tally["superseded"] == 1
     assert ws.suggestion_for("c1") is None
 
 
@@ -139,6 +146,50 @@ def test_own_reply_after_seeing_draft_counts_as_ignored(setup):
     ws.offer_suggestion(answer(ws, "c1"))
     ws.send("c1", "Let me check that for you.")
     assert ws.suggestion_for("c1").decision.kind is DecisionKind.IGNORED
+    assert not ws.suggestion_for("c1").decision.superseded  # the agent's own choice
+    assert "superseded" not in [f for k, _, f in recorder.records if k == "decision"][-1]
+    assert ws.tally["ignored"] == 1 and ws.tally["superseded"] == 0
+
+
+def test_ending_a_chat_with_an_undecided_draft_is_the_agents_ignore(setup):
+    ws, source, clock, recorder, _ = setup
+    open_chat(ws, source, clock)
+    ws.offer_suggestion(answer(ws, "c1"))
+    clock.advance(4)
+    ws.end_chat("c1", resolved=False)
+    decision = ws.decisions[-1]
+    assert decision.kind is DecisionKind.IGNORED and not decision.superseded
+    assert decision.seconds_to_decide == pytest.approx(4)
+
+
+def test_customer_leaving_before_the_agent_acted_supersedes_the_draft(setup):
+    ws, source, clock, recorder, _ = setup
+    open_chat(ws, source, clock)
+    ws.offer_suggestion(answer(ws, "c1"))
+    clock.advance(4)
+    ws.apply(CustomerLeft("c1", clock.now()))
+    decisions = [f for k, _, f in recorder.records if k == "decision"]
+    assert [(d["kind"], d["superseded"]) for d in decisions] == [("ignored", True)]
+    assert ws.tally["superseded"] == 1
+
+
+def test_superseded_decision_is_kept_in_the_usage_log(tmp_path):
+    clock = ManualClock()
+    source = ScriptedSource()
+    log = UsageLog.open(tmp_path / "usage.sqlite", agent="ann", app_version="0.1.0", engine="offline",
+                        policy="automatic", started_at=clock.now())
+    try:
+        ws = Workspace(source=source, clock=clock, recorder=log)
+        open_chat(ws, source, clock)
+        ws.offer_suggestion(answer(ws, "c1"))
+        clock.advance(3)
+        source.say("c1", "hello??", clock.now())
+        ws.tick()
+        assert log.flush()
+        rows = list(Database(log.path)["decisions"].rows)
+    finally:
+        log.close()
+    assert [(r["decision"], json.loads(r["extra"])) for r in rows] == [("ignored", {"superseded": True})]
 
 
 def test_ending_chat_moves_focus_to_most_urgent_and_records(setup):

@@ -63,7 +63,8 @@ class DecisionKind(str, enum.Enum):
     ACCEPTED = "accepted"  # sent as is
     EDITED = "edited"  # loaded into the composer, then sent (possibly changed)
     REJECTED = "rejected"  # refused, with a reason
-    IGNORED = "ignored"  # superseded or the chat ended without a decision
+    IGNORED = "ignored"  # shown, never acted on: the agent wrote their own reply or ended the chat,
+    # or the customer moved on first (wrote again, or left): then the decision is `superseded`
 
 
 REJECT_REASONS = (
@@ -85,6 +86,9 @@ class Decision:
     sent_text: str = ""
     edit_distance: float = 0.0  # normalised 0..1 between draft and what was sent
     reason: str = ""
+    # IGNORED only: the customer wrote again (or left) before the agent acted on the draft, so
+    # leaving it unused was not the agent's choice. Still a decision in the usage log, marked so.
+    superseded: bool = False
 
     @property
     def seconds_to_decide(self) -> float:

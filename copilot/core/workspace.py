@@ -83,7 +83,8 @@ class Workspace:
     focused_id: str | None = None
     suggestions: dict[str, SuggestionState] = field(default_factory=dict)
     peak_concurrency: int = 0
-    # Running totals for this session: "shown", each decision kind, "customer_messages", "agent_messages".
+    # Running totals for this session: "shown", each decision kind, "superseded" (the ignored drafts
+    # the customer overtook, see Decision.superseded), "customer_messages", "agent_messages".
     tally: Counter = field(default_factory=Counter)
     decisions: list[Decision] = field(default_factory=list)  # this session's, oldest first
     _listeners: list[Listener] = field(default_factory=list)
@@ -123,7 +124,8 @@ class Workspace:
         elif isinstance(event, CustomerLeft):
             chat = self.chats.get(event.chat_id)
             if chat and chat.is_open:
-                self._end_chat(chat, ChatStatus.ABANDONED if not event.satisfied else ChatStatus.RESOLVED, event.ts)
+                status = ChatStatus.ABANDONED if not event.satisfied else ChatStatus.RESOLVED
+                self._end_chat(chat, status, event.ts, by_agent=False)
 
     def _open_chat(self, event: ChatOpened) -> None:
         chat = Chat(id=event.chat_id, customer_name=event.customer_name, opened_at=event.ts, scenario_id=event.scenario_id)
@@ -158,7 +160,7 @@ class Workspace:
             length=len(event.text), frustration=round(frustration, 3), text=event.text,
         )
         # A newer customer message makes the current suggestion stale: it goes, as a whole.
-        self._retire_suggestion(chat.id, event.ts)
+        self._retire_suggestion(chat.id, event.ts, superseded=True)
         self._watch_escalation(chat)
         self._emit("changed", chat.id)
         if self.request_suggestion is not None:
@@ -194,7 +196,7 @@ class Workspace:
             # The draft for the category the agent chose: it replaces the first one, undecided.
             self.suggestions[chat.id] = SuggestionState(suggestion)
         else:
-            self._retire_suggestion(chat.id, self.clock.now())
+            self._retire_suggestion(chat.id, self.clock.now(), superseded=True)
             self.suggestions[chat.id] = SuggestionState(
                 suggestion,
                 diagnosis_visible=self.mode is not AssistMode.ON_REQUEST,
@@ -263,28 +265,37 @@ class Workspace:
             draft_hash=hashlib.sha256(draft.encode()).hexdigest()[:16] if draft else "",
         )
 
-    def _retire_suggestion(self, chat_id: str, ts: float) -> None:
-        """Drop the chat's suggestion; if the agent saw it and never decided, that is 'ignored'."""
+    def _retire_suggestion(self, chat_id: str, ts: float, superseded: bool) -> None:
+        """Drop the chat's suggestion; if the agent saw it and never decided, that is 'ignored'.
+
+        superseded: something other than the agent retired it (a newer customer message or
+        suggestion, the customer leaving); the decision is logged all the same, marked so.
+        """
         state = self.suggestions.pop(chat_id, None)
         if state is not None and state.shown_at is not None and state.decision is None:
-            self._decide(state, DecisionKind.IGNORED, ts)
+            self._decide(state, DecisionKind.IGNORED, ts, superseded=superseded)
         if state is not None:
             self._emit("suggestion", chat_id)
 
-    def _decide(self, state: SuggestionState, kind: DecisionKind, ts: float, sent: str = "", reason: str = "") -> Decision:
+    def _decide(self, state: SuggestionState, kind: DecisionKind, ts: float, sent: str = "", reason: str = "",
+                superseded: bool = False) -> Decision:
         s = state.suggestion
         draft = s.draft.text if s.draft else ""
         distance = normalised_edit_distance(draft, sent) if kind in (DecisionKind.ACCEPTED, DecisionKind.EDITED) else 0.0
         shown_at = state.shown_at if state.shown_at is not None else ts
-        decision = Decision(s.id, s.chat_id, kind, shown_at, ts, sent_text=sent, edit_distance=distance, reason=reason)
+        decision = Decision(s.id, s.chat_id, kind, shown_at, ts, sent_text=sent, edit_distance=distance, reason=reason,
+                            superseded=superseded)
         state.decision = decision
         self.decisions.append(decision)
         self.tally[kind.value] += 1
+        if superseded:
+            self.tally["superseded"] += 1
         first_key = None if state.first_keystroke_at is None else round(state.first_keystroke_at - shown_at, 3)
         self.recorder.record(
             "decision", ts, chat_id=s.chat_id, suggestion_id=s.id, kind=kind.value,
             seconds_to_decide=round(decision.seconds_to_decide, 3), edit_distance=round(distance, 4),
             reason=reason, sent_length=len(sent), seconds_to_first_keystroke=first_key,
+            **({"superseded": True} if superseded else {}),  # kept in the row's `extra` column
         )
         return decision
 
@@ -393,10 +404,11 @@ class Workspace:
             return
         now = self.clock.now()
         self.source.close(chat_id, resolved, now)
-        self._end_chat(chat, ChatStatus.RESOLVED if resolved else ChatStatus.CLOSED, now)
+        self._end_chat(chat, ChatStatus.RESOLVED if resolved else ChatStatus.CLOSED, now, by_agent=True)
 
-    def _end_chat(self, chat: Chat, status: ChatStatus, ts: float) -> None:
-        self._retire_suggestion(chat.id, ts)
+    def _end_chat(self, chat: Chat, status: ChatStatus, ts: float, by_agent: bool) -> None:
+        # The agent closing a chat leaves its draft unused; the customer leaving overtakes it.
+        self._retire_suggestion(chat.id, ts, superseded=not by_agent)
         chat.status = status
         chat.closed_at = ts
         self.recorder.record(

@@ -44,13 +44,21 @@ class StatusArea(QWidget):
 
 
 def shift_summary(ws: Workspace) -> str:
-    """The agent's own figures, in words: shares of decisions and the typical time to decide."""
+    """The agent's own figures, in words: shares of decisions and the typical time to decide.
+
+    Only the agent's own decisions count. "Set aside" is a draft the agent saw and then left: they
+    replied in their own words, or ended the chat. A draft the customer overtook (they wrote again,
+    or left, before the agent acted) was never the agent's choice, so it is no share here; the
+    usage log still records it as an ignored decision, marked `superseded`.
+    """
     t = ws.tally
-    decided = sum(t[k] for k in ("accepted", "edited", "rejected", "ignored"))
+    counts = {k: t[k] for k in ("accepted", "edited", "rejected")}
+    counts["set aside"] = max(0, t["ignored"] - t["superseded"])
+    decided = sum(counts.values())
     if not decided:
         return f"This shift: {t['shown']} drafts seen, none decided yet"
-    share = lambda k: f"{t[k] / decided:.0%}"  # noqa: E731
+    share = lambda k: f"{counts[k] / decided:.0%}"  # noqa: E731
     timed = sorted(d.seconds_to_decide for d in ws.decisions if d.kind.value in ("accepted", "edited", "rejected"))
     median = f" · {timed[len(timed) // 2]:.0f} s typical decision" if timed else ""
-    return (f"This shift: {decided} drafts · {share('accepted')} sent as is · {share('edited')} edited · "
-            f"{share('rejected')} rejected · {share('ignored')} set aside{median}")
+    return (f"This shift: {decided} drafts decided · {share('accepted')} sent as is · {share('edited')} edited · "
+            f"{share('rejected')} rejected · {share('set aside')} set aside{median}")
