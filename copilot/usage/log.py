@@ -1,10 +1,11 @@
 """The local usage log: `record` queues, one writer thread writes.
 
-`record` runs on the UI thread, so it only puts a tuple on a queue. The writer thread drains the
-queue in batches, one transaction per batch, committing at least every COMMIT_INTERVAL seconds:
-with WAL and synchronous=NORMAL a commit survives the app being killed, so a kill loses at most
-the last fraction of a second. Writer errors are kept in `last_error` and logged, never raised
-into the app.
+`record` runs on the UI thread, so it only copies the record into the pending journal (a memory
+map, see pending_journal.py) and puts it on a queue. The writer thread drains the queue in
+batches, one transaction per batch, committing at least every COMMIT_INTERVAL seconds; with WAL
+and synchronous=NORMAL a commit survives the app being killed, and what a kill catches before
+its commit is replayed from the journal when the log is next opened. Writer errors are kept in
+`last_error` and logged, never raised into the app.
 """
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ from sqlite_utils import Database
 
 from copilot.usage.errors import UsageLogError
 from copilot.usage.file_check import check_existing
-from copilot.usage.record_writer import RecordWriter
+from copilot.usage.pending_journal import PendingJournal, journal_path, recover_pending
+from copilot.usage.record_writer import RecordWriter, mask_quotes
 from copilot.usage.schema import TABLES, migrate
 
 log = logging.getLogger(__name__)
@@ -43,11 +45,21 @@ class UsageLog:
         self.lost = 0  # records that could not be stored anywhere
         self.dropped_after_close = 0
         self._conn = conn
+        self.recovered = 0  # records of earlier, killed sessions replayed from their journals at open
         self._writer = RecordWriter(conn, session_id, store_text, redact, on_error=self._failed)
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._put = self._queue.put
         self._closed = False
         self._crashed = False
+        self._wake = threading.Event()  # flush() and close() wake the writer; record() lets it sleep
+        self._record_lock = threading.Lock()  # record() may be called from more than one thread
+        self._committed_seq = 0  # set by the writer after each commit; read by record()
+        try:
+            self._journal: PendingJournal | None = PendingJournal(journal_path(path, session_id), session_id,
+                                                                  mask_quotes)
+        except OSError as exc:  # e.g. a read-only folder: log without it, records then wait only in memory
+            self._journal = None
+            self._failed(exc, "creating the pending-records journal")
         # daemon: a forgotten close() must not keep the app from exiting (commits are frequent)
         self._thread = threading.Thread(target=self._run, name="usage-log-writer", daemon=True)
         self._thread.start()
@@ -72,6 +84,7 @@ class UsageLog:
             db.enable_wal()
             conn.execute("PRAGMA synchronous = NORMAL")
             migrate(db)
+            recovered = recover_pending(conn, path, lambda sid, records: _replay(conn, sid, records))
             with db.atomic():
                 conn.execute("INSERT OR IGNORE INTO agents (name, first_seen) VALUES (?, ?)", (agent, started_at))
                 agent_id = conn.execute("SELECT id FROM agents WHERE name = ?", (agent,)).fetchone()[0]
@@ -86,29 +99,36 @@ class UsageLog:
         except BaseException:
             conn.close()
             raise
-        return cls(path, conn, session_id, store_text, redact or (lambda text: text))
+        usage_log = cls(path, conn, session_id, store_text, redact or (lambda text: text))
+        usage_log.recovered = recovered
+        return usage_log
 
     # ---- the Recorder protocol: called on the UI thread -----------------------------------------
     def record(self, kind: str, ts: float, /, **fields: Any) -> None:
         # Positional-only: a field may itself be called `kind` (a decision's kind).
-        if self._closed:
-            self.dropped_after_close += 1
-            return
-        self._put((kind, ts, fields))
+        with self._record_lock:
+            if self._closed:
+                self.dropped_after_close += 1
+                return
+            seq = self._journal.append(kind, ts, fields, self._committed_seq) if self._journal else None
+            self._put((kind, ts, fields, seq))
 
     def flush(self, timeout: float | None = 5.0) -> bool:
         """Wait until everything recorded so far is committed. False on timeout or a dead writer."""
         if self._closed:
             return not self._crashed and not self._thread.is_alive()
         done = threading.Event()
-        self._put((_FLUSH, done, None))
+        self._put((_FLUSH, done, None, None))
+        self._wake.set()
         return done.wait(timeout) and self._thread.is_alive()
 
     def close(self, ended_at: float | None = None, timeout: float | None = 10.0) -> bool:
         """Write what is queued, end the session and stop the writer. Safe to call twice."""
-        if not self._closed:
-            self._closed = True
-            self._put((_STOP, time.time() if ended_at is None else ended_at, None))
+        with self._record_lock:
+            if not self._closed:
+                self._closed = True
+                self._put((_STOP, time.time() if ended_at is None else ended_at, None, None))
+        self._wake.set()
         self._thread.join(timeout)
         return not self._thread.is_alive()
 
@@ -143,46 +163,57 @@ class UsageLog:
             self._conn.close()
 
     def _drain(self) -> None:
-        get, get_nowait = self._queue.get, self._queue.get_nowait
+        get_nowait = self._queue.get_nowait
         while True:
-            item = get()
-            waiting: list[threading.Event] = []
-            stop_at = None
-            deadline = time.monotonic() + COMMIT_INTERVAL
-            batch: list[tuple[str, float, dict[str, Any]]] = []
-            while True:
-                kind = item[0]
-                if kind is _FLUSH:
-                    waiting.append(item[1])
-                    break  # answer the flush promptly
-                if kind is _STOP:
-                    stop_at = item[1]
+            # Woken by flush() and close(), else every COMMIT_INTERVAL: record() never pays for a
+            # thread wake-up (a system call), and what a kill catches in between is in the journal.
+            self._wake.wait(COMMIT_INTERVAL)
+            self._wake.clear()
+            while True:  # one transaction per pass; a long backlog is committed in slices
+                batch: list[tuple[str, float, dict[str, Any], int | None]] = []
+                waiting: list[threading.Event] = []
+                stop_at = None
+                deadline = time.monotonic() + COMMIT_INTERVAL
+                while True:
+                    try:
+                        item = get_nowait()
+                    except queue.Empty:
+                        break
+                    kind = item[0]
+                    if kind is _FLUSH:
+                        waiting.append(item[1])
+                        break  # answer the flush promptly
+                    if kind is _STOP:
+                        stop_at = item[1]
+                        break
+                    batch.append(item)
+                    if len(batch) % 256 == 0 and time.monotonic() >= deadline:
+                        break
+                if batch:
+                    self._write_batch(batch)
+                for done in waiting:
+                    done.set()
+                if stop_at is not None:
+                    self._finish(stop_at)
+                    return
+                if not batch and not waiting:
                     break
-                batch.append(item)
-                if len(batch) % 256 == 0 and time.monotonic() >= deadline:
-                    break
-                try:
-                    item = get_nowait()
-                except queue.Empty:
-                    break
-            if batch:
-                self._write_batch(batch)
-            for done in waiting:
-                done.set()
-            if stop_at is not None:
-                self._finish(stop_at)
-                return
 
-    def _write_batch(self, batch: list[tuple[str, float, dict[str, Any]]]) -> None:
+    def _write_batch(self, batch: list[tuple[str, float, dict[str, Any], int | None]]) -> None:
+        journalled = max((seq for *_, seq in batch if seq is not None), default=None)
         try:
             self._conn.execute("BEGIN")
-            for kind, ts, fields in batch:
+            for kind, ts, fields, _ in batch:
                 try:
                     self._writer.write(kind, ts, fields)
                 except Exception as exc:  # one bad record must not cost the batch
                     self._failed(exc, f"record {kind!r}")
                     self._keep_as_event(kind, ts, fields)
+            if journalled is not None:
+                self._conn.execute("UPDATE sessions SET journal_seq = ? WHERE id = ?", (journalled, self.session_id))
             self._conn.execute("COMMIT")
+            if journalled is not None:
+                self._committed_seq = journalled
         except Exception as exc:  # the database itself failed: disk full, file gone, ...
             self._failed(exc, f"batch of {len(batch)}")
             self.lost += len(batch)  # an upper bound: SQLite may have kept rows it autocommitted
@@ -218,3 +249,41 @@ class UsageLog:
             self._failed(exc, "ending the session")
         finally:
             self._conn.close()
+        if self._journal is not None:
+            self._journal.discard()
+
+
+def recover(path: str | Path) -> int:
+    """Replay what killed sessions left in their journals into the log at `path`, as opening it does.
+
+    Returns the number of records replayed. Raises UsageLogError for a file that is not a usable log.
+    """
+    path = Path(path)
+    if check_existing(path) is None:
+        return 0
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("PRAGMA busy_timeout = 5000")
+        migrate(Database(conn, execute_plugins=False))
+        return recover_pending(conn, path, lambda sid, records: _replay(conn, sid, records))
+    except sqlite3.DatabaseError as exc:
+        raise UsageLogError(f"Cannot recover the usage log at {path}: {exc}") from exc
+    finally:
+        conn.close()
+
+
+def _replay(conn: sqlite3.Connection, session_id: int, records: list[tuple[str, Any, dict[str, Any]]]) -> None:
+    """Writes a killed session's journalled records, as its writer would have (text was never journalled)."""
+    def failed(exc: BaseException, what: str) -> None:
+        log.warning("usage log: recovering session %d: %s failed: %r", session_id, what, exc)
+
+    writer = RecordWriter(conn, session_id, store_text=False, redact=lambda text: text, on_error=failed)
+    last = conn.execute("SELECT open_chats FROM concurrency WHERE session_id = ? ORDER BY ts DESC, id DESC LIMIT 1",
+                        (session_id,)).fetchone()
+    writer.open_chats = last[0] if last else None
+    for kind, ts, fields in records:
+        try:
+            writer.write(kind, ts, fields)
+        except Exception as exc:  # kept as a generic event, as the live writer does
+            failed(exc, f"record {kind!r}")
+            writer.write_event(f"unstored:{kind}", ts, fields)

@@ -24,6 +24,11 @@ _PLAIN = (str, int, float, type(None))
 _QUOTED = re.compile(r"'[^']*(?:'[a-z][^']*)*'$|'[^']+'")
 
 
+def mask_quotes(trigger: str) -> str:
+    """The trigger's wording with the customer's quoted words replaced by an ellipsis."""
+    return _QUOTED.sub("'…'", trigger)
+
+
 def _plain(value: Any) -> Any:
     """SQLite binds str/int/float/None (and bool, an int); anything else is kept as JSON text."""
     if isinstance(value, _PLAIN):
@@ -125,10 +130,10 @@ class RecordWriter:
             try:
                 fields["trigger"] = self.redact(trigger)
             except Exception as exc:
-                fields["trigger"] = _QUOTED.sub("'…'", trigger)
+                fields["trigger"] = mask_quotes(trigger)
                 self.on_error(exc, "redacting an escalation trigger")
         else:
-            fields["trigger"] = _QUOTED.sub("'…'", trigger)
+            fields["trigger"] = mask_quotes(trigger)
 
     def _chat_opened(self, ts: float, fields: dict[str, Any]) -> None:
         concurrent = fields.pop("concurrent", None)

@@ -27,7 +27,7 @@ from copilot.usage import bucket_sums, concurrency_sums, escalation_effort
 from copilot.usage.errors import UsageLogError
 from copilot.usage.views import create_views
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 APP_MARKER = "agent-copilot-usage-log"  # meta.app: tells our files from other apps' databases
 APPLICATION_ID = 0x41435553  # PRAGMA application_id, "ACUS": identifies the file to `file(1)` too
 
@@ -116,7 +116,14 @@ def _v3_escalations(db: Database) -> None:
     escalation_effort.create_escalations_table(db)
 
 
-MIGRATIONS: dict[int, Migration] = {1: _v1_initial, 2: _v2_bucket_sums, 3: _v3_escalations}
+def _v4_journal_seq(db: Database) -> None:
+    """Version 4: `sessions.journal_seq`, the last pending-journal record each commit included
+    (see pending_journal.py), so a restart replays exactly what a killed app had not committed."""
+    if "journal_seq" not in db["sessions"].columns_dict:
+        db["sessions"].add_column("journal_seq", int)
+
+
+MIGRATIONS: dict[int, Migration] = {1: _v1_initial, 2: _v2_bucket_sums, 3: _v3_escalations, 4: _v4_journal_seq}
 
 
 def ensure_meta(db: Database) -> None:
