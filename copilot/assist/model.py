@@ -29,6 +29,16 @@ class Row:
     dense: np.ndarray | None = None
 
 
+def _reference_length(vectors: list[np.ndarray]) -> float:
+    """The first row's length; if it has none (a turn like "??" with no known n-grams), the first
+    non-empty row's, so an empty newest turn does not scale the whole conversation to nothing."""
+    for v in vectors:
+        length = float(np.linalg.norm(v))
+        if length > 0:
+            return length
+    return 0.0
+
+
 def mix(rows: list[Row], weights: list[float]) -> Row:
     """Weighted sum of rows, rescaled to the first row's length so calibration still holds."""
     idx, inverse = np.unique(np.concatenate([r.idx for r in rows]), return_inverse=True)
@@ -36,13 +46,13 @@ def mix(rows: list[Row], weights: list[float]) -> Row:
     val = val.astype(np.float32)
     norm = np.linalg.norm(val)
     if norm > 0:
-        val *= np.linalg.norm(rows[0].val) / norm
+        val *= _reference_length([r.val for r in rows]) / norm
     dense = None
     if rows[0].dense is not None:
         dense = sum(r.dense * np.float32(w) for r, w in zip(rows, weights))
         norm = np.linalg.norm(dense)
         if norm > 0:
-            dense *= np.linalg.norm(rows[0].dense) / norm
+            dense *= _reference_length([r.dense for r in rows]) / norm
     return Row(idx, val, dense)
 
 

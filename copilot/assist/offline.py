@@ -71,8 +71,11 @@ class OfflineEngine:
         """Class probabilities for the customer's turns (oldest first), recent turns weighted more.
 
         Turns are mixed in feature space, so two half-sentences add up, and each turn is first
-        weighted by how much it says: a content-free reply ("it's #48213", "yes") that the model
-        alone would call out-of-scope barely counts, so the topic set earlier carries on.
+        weighted by how much it says: a content-free reply ("it's #48213", "yes") or a nudge while
+        waiting for the agent ("hello?", "still waiting for a reply") that the model alone would
+        call out-of-scope barely counts, so the topic set earlier carries on. Such turns also
+        barely age the turns before them: a turn's age is what the customer has said since, not
+        how many times they wrote, so three nudges do not push the actual request out of view.
         """
         texts = [t for t in texts if t.strip()][-MAX_TURNS:]
         if not texts:
@@ -80,12 +83,27 @@ class OfflineEngine:
         rows = [self.model.row(t) for t in reversed(texts)]  # newest first
         if len(rows) == 1:
             return self.model.proba_row(rows[0])
-        oos = self.model.oos_index
-        weights = []
-        for age, row in enumerate(rows):
-            says = 1.0 if oos is None else 0.05 + 0.95 * (1.0 - float(self.model.proba_row(row)[oos]))
+        weights, age = [], 0.0
+        for row in rows:
+            says = self._says(row)
             weights.append(RECENCY ** age * says)
+            age += says
         return self.model.proba_row(mix(rows, weights))
+
+    def _says(self, row) -> float:
+        """How much one turn says about an issue: 1 minus the model's out-of-scope probability for
+        it alone, at least 0.05 (1 when the model has no out-of-scope class)."""
+        oos = self.model.oos_index
+        return 1.0 if oos is None else 0.05 + 0.95 * (1.0 - float(self.model.proba_row(row)[oos]))
+
+    def _evidence_texts(self, texts: list[str]) -> list[str]:
+        """The two newest turns that say something about the issue, so the evidence shown is the
+        words that carried the diagnosis, not those of a later "hello?? still waiting"."""
+        texts = [t for t in texts if t.strip()]
+        if len(texts) < 2:
+            return texts
+        saying = [t for t in texts if self._says(self.model.row(t)) >= 0.5]
+        return (saying or texts)[-2:]
 
     def diagnose(self, conversation: Conversation) -> Diagnosis:
         texts = conversation.customer_texts
@@ -96,7 +114,7 @@ class OfflineEngine:
         top = tuple(CategoryScore(self.model.classes[i], self.label(self.model.classes[i]), round(float(p[i]), 4))
                     for i in order[:3])
         recent = texts[-MAX_TURNS:]
-        evidence = tuple(self.model.evidence(recent[-2:], order[0]))
+        evidence = tuple(self.model.evidence(self._evidence_texts(recent), order[0]))
         if abstained:
             return Diagnosis(top=top, abstained=True, evidence=evidence)
         book = self.playbooks.get(top[0].category)
