@@ -25,12 +25,9 @@ from copilot.sources import Simulator, SimulatorConfig, load_scenarios
 
 REPLY_DELAY = 4.0  # the scripted agent answers each customer message after this many seconds
 UNHELPFUL = "Our store opens at 9am on weekdays."
-# Misses explained by something other than the detector. Allowed, but no others.
-KNOWN_MISSES = {
-    ("delivery_not_received_angry_repeat", "technical"):
-        "the offline engine wavers (delivery not received 46%, then order status 38% on the next message), "
-        "so the needs-human diagnosis never holds for two messages in a row",
-}
+# Misses explained by something other than the detector, (scenario, type) -> why. Empty since the engine stopped
+# wavering on nudges (delivery_not_received_angry_repeat's technical escalation is now caught).
+KNOWN_MISSES: dict[tuple[str, str], str] = {}
 
 
 @pytest.fixture(scope="module")
