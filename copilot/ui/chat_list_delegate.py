@@ -14,6 +14,7 @@ from copilot.ui import theme
 from copilot.ui.chat_list_model import format_wait
 
 ROW_HEIGHT = 62
+WHITE = QColor("white")
 STATUS_TEXT = {ChatStatus.RESOLVED: "Resolved", ChatStatus.CLOSED: "Closed", ChatStatus.ABANDONED: "Customer left"}
 
 
@@ -42,7 +43,31 @@ def wait_colour(seconds: float) -> QColor:
     return theme.MUTED
 
 
+class _Fonts:
+    """The row's fonts and their metrics, made once per base font (building them on every paint
+    cost the UI thread more than the drawing itself)."""
+
+    def __init__(self, base: QFont):
+        self.name, self.name_bold, self.small = QFont(base), QFont(base), QFont(base)
+        for font in (self.name, self.name_bold):
+            font.setPointSizeF(base.pointSizeF() + 0.5)
+        self.name_bold.setBold(True)
+        self.small.setPointSizeF(max(7.0, base.pointSizeF() - 1))
+        self.name_metrics, self.name_bold_metrics = QFontMetrics(self.name), QFontMetrics(self.name_bold)
+        self.small_metrics = QFontMetrics(self.small)
+
+
 class ChatListDelegate(QStyledItemDelegate):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._fonts: dict[str, _Fonts] = {}
+
+    def fonts(self, base: QFont) -> _Fonts:
+        key = base.key()
+        if key not in self._fonts:
+            self._fonts[key] = _Fonts(base)
+        return self._fonts[key]
+
     def sizeHint(self, option: QStyleOptionViewItem, index) -> QSize:
         return QSize(option.rect.width(), ROW_HEIGHT)
 
@@ -70,11 +95,10 @@ class ChatListDelegate(QStyledItemDelegate):
 
         left, right = rect.left() + 14, rect.right() - 10
         top = rect.top() + 8
-        name_font = QFont(option.font)
-        name_font.setBold(chat.is_open and chat.unread > 0)
-        name_font.setPointSizeF(option.font.pointSizeF() + 0.5)
-        small = QFont(option.font)
-        small.setPointSizeF(max(7.0, option.font.pointSizeF() - 1))
+        fonts = self.fonts(option.font)
+        bold = chat.is_open and chat.unread > 0
+        name_font, fm = (fonts.name_bold, fonts.name_bold_metrics) if bold else (fonts.name, fonts.name_metrics)
+        small, small_fm = fonts.small, fonts.small_metrics
 
         # Right column: waiting time, or the chat's end state.
         painter.setFont(small)
@@ -84,26 +108,26 @@ class ChatListDelegate(QStyledItemDelegate):
         else:
             right_text = STATUS_TEXT.get(chat.status, chat.status.value)
             painter.setPen(theme.MUTED)
-        right_w = QFontMetrics(small).horizontalAdvance(right_text)
+        right_w = small_fm.horizontalAdvance(right_text)
         painter.drawText(QRect(right - right_w, top, right_w, 18), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, right_text)
 
         # Name, then the mood badge beside it.
         painter.setFont(name_font)
         painter.setPen(theme.TEXT if chat.is_open else theme.MUTED)
-        fm = QFontMetrics(name_font)
         name_room = right - right_w - left - 8
-        badge_w = QFontMetrics(small).horizontalAdvance(badge[0]) + 20 if badge else 0
+        badge_w = small_fm.horizontalAdvance(badge[0]) + 20 if badge else 0
         name = fm.elidedText(chat.customer_name, Qt.TextElideMode.ElideRight, max(40, name_room - badge_w))
         painter.drawText(QRect(left, top, name_room, 20), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, name)
         if badge:
             x = left + fm.horizontalAdvance(name) + 8
-            self._pill(painter, small, x, top + 1, badge[0], badge[1], QColor("white"))
+            self._pill(painter, small, small_fm, x, top + 1, badge[0], badge[1], WHITE)
 
         # Second line: the issue guess (or the customer's first words), and the unread count.
         line2 = top + 24
         unread_w = 0
         if chat.unread and chat.is_open:
-            unread_w = self._pill(painter, small, right, line2, str(chat.unread), theme.ACCENT, QColor("white"), align_right=True)
+            unread_w = self._pill(painter, small, small_fm, right, line2, str(chat.unread), theme.ACCENT, WHITE,
+                                  align_right=True)
         painter.setFont(small)
         if chat.issue_guess:
             text, colour = chat.issue_guess, theme.ACCENT_TEXT
@@ -113,13 +137,13 @@ class ChatListDelegate(QStyledItemDelegate):
         room = right - left - unread_w - 8
         painter.drawText(
             QRect(left, line2, room, 18), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-            QFontMetrics(small).elidedText(text, Qt.TextElideMode.ElideRight, room),
+            small_fm.elidedText(text, Qt.TextElideMode.ElideRight, room),
         )
         painter.restore()
 
     @staticmethod
-    def _pill(painter: QPainter, font: QFont, x: int, y: int, text: str, fill: QColor, ink: QColor, align_right: bool = False) -> int:
-        fm = QFontMetrics(font)
+    def _pill(painter: QPainter, font: QFont, fm: QFontMetrics, x: int, y: int, text: str, fill: QColor, ink: QColor,
+              align_right: bool = False) -> int:
         width = max(18, fm.horizontalAdvance(text) + 12)
         if align_right:
             x -= width
