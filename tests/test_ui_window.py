@@ -164,3 +164,23 @@ def test_engine_failure_is_visible_and_agent_can_still_reply(h):
     h.qtbot.keyClicks(h.window.composer, "Hi, how can I help?")
     h.qtbot.keyClick(h.window.composer, Qt.Key.Key_Return)
     assert h.source.sent == [("c1", "Hi, how can I help?")]
+
+
+def test_assist_work_starts_after_the_tick_that_brought_the_messages(h):
+    """Ten messages in one tick: no engine call runs while the UI thread is still taking them in
+    (worker threads would compete with it for the interpreter lock); all start right after."""
+    for i in range(10):
+        h.source.open(f"b{i}", f"Customer {i}", h.clock.now())
+        h.source.say(f"b{i}", "my parcel is late", h.clock.now())
+    h.ws.tick()
+    assert h.engine.calls == 0 and h.pool.pool.activeThreadCount() == 0
+    h.qtbot.waitUntil(lambda: len(h.ws.suggestions) == 10, timeout=5000)
+    assert h.engine.calls == 10
+
+
+def test_closing_drops_assist_work_that_has_not_started(h):
+    h.source.open("z", "Zoe", h.clock.now())
+    h.source.say("z", "my parcel is late", h.clock.now())
+    h.ws.tick()
+    h.pool.clear_pending()
+    assert h.pool.wait_idle(2000) and h.engine.calls == 0

@@ -96,7 +96,7 @@ class Workbench:
         self.flags.stop()
         self.window.stop()
         self.llm.close()
-        self.pool.pool.clear()
+        self.pool.clear_pending()
         self.pool.wait_idle(5000)
         self.session.close()
 

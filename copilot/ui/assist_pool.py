@@ -11,7 +11,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import replace
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
 
 from copilot.assist.escalation import deescalation_draft
 from copilot.assist.engine import AssistEngine, Conversation, suggest, suggest_for_category
@@ -63,6 +63,11 @@ class AssistPool(QObject):
         self.signals.failed.connect(self.suggestion_failed)
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(max_threads)
+        # Jobs start once the current UI event is handled: a tick that brings ten messages then runs
+        # without worker threads competing for the interpreter lock half-way through it.
+        self._pending: list[QRunnable] = []
+        self._start_soon = QTimer(self, singleShot=True, interval=0)
+        self._start_soon.timeout.connect(self.start_pending)
 
     def request(self, chat: Chat, message: Message) -> None:
         """Called on the UI thread: snapshot the chat now, think about it elsewhere."""
@@ -91,9 +96,22 @@ class AssistPool(QObject):
         )
 
     def _start(self, conversation: Conversation, make: Callable[[Conversation], Suggestion]) -> None:
-        job = _AssistJob(self, conversation, make)
+        self.submit(_AssistJob(self, conversation, make))
+
+    def submit(self, job: QRunnable) -> None:
         job.setAutoDelete(True)
-        self.pool.start(job)
+        self._pending.append(job)
+        self._start_soon.start()
+
+    def start_pending(self) -> None:
+        pending, self._pending = self._pending, []
+        for job in pending:
+            self.pool.start(job)
+
+    def clear_pending(self) -> None:
+        """Jobs not started yet are dropped (the pool's own queue is cleared by pool.clear())."""
+        self._pending.clear()
+        self.pool.clear()
 
     def forget(self, chat_id: str) -> None:
         self.latest.pop(chat_id, None)
@@ -106,4 +124,5 @@ class AssistPool(QObject):
         self.suggestion_ready.emit(suggestion)
 
     def wait_idle(self, msecs: int = 5000) -> bool:
+        self.start_pending()
         return self.pool.waitForDone(msecs)

@@ -96,7 +96,7 @@ class StreamingAssistPool(AssistPool):
         if not streams(self.engine):
             return super().request(chat, message)
         self.latest[chat.id] = message.id  # anything older for this chat is now stale
-        self._start_job(_StreamJob(self, Conversation.of(chat, message)))
+        self.submit(_StreamJob(self, Conversation.of(chat, message)))
 
     def redraft(self, chat: Chat, message: Message, category: str) -> None:
         if not streams(self.engine):
@@ -105,16 +105,12 @@ class StreamingAssistPool(AssistPool):
         if previous is None:
             return
         self.latest[chat.id] = message.id
-        self._start_job(_StreamJob(self, Conversation.of(chat, message), category, previous))
-
-    def _start_job(self, job: _StreamJob) -> None:
-        job.setAutoDelete(True)
-        self.pool.start(job)
+        self.submit(_StreamJob(self, Conversation.of(chat, message), category, previous))
 
     def cancel_all(self) -> None:
         """Everything running becomes stale and stops at its next token; nothing queued starts."""
         self.latest.clear()
-        self.pool.clear()
+        self.clear_pending()
 
     def _text(self, chat_id: str, message_id: int, text: str) -> None:
         if self.latest.get(chat_id) == message_id:
