@@ -115,3 +115,20 @@ def test_go_to_chat_focuses_the_upset_customer(qtbot):
     assert h.ws.focused_id == "upset"
     assert not h.window.notice_bar.isVisibleTo(h.window)
     h.pool.wait_idle()
+
+
+def test_upset_after_an_answered_technical_escalation_still_alerts(qtbot):
+    """The chat escalated (technical) first and the agent answered; later the customer gets upset and
+    is left waiting: the alert counts from the emotional escalation, not from the first one."""
+    h = Harness(qtbot)
+    h.customer("c", "My charger sparked and smells of smoke", name="Sparky Sam")
+    assert h.ws.chats["c"].escalation.type == "technical"
+    h.clock.advance(10)
+    h.ws.send("c", "Please unplug it now; I'm arranging a replacement.")
+    h.clock.advance(30)
+    h.customer("c", ANGRY, name="Sparky Sam")
+    assert h.ws.chats["c"].escalation.type == "emotional"
+    h.clock.advance(61)
+    h.window.refresh()
+    assert h.window.notice_bar.isVisibleTo(h.window) and "Sparky Sam" in h.window.notice_bar.text.text()
+    h.pool.wait_idle()

@@ -339,7 +339,14 @@ class MainWindow(QMainWindow):
         """An open chat whose emotional escalation the agent has not answered yet."""
         mark = chat.escalation
         return (chat.is_open and mark is not None and mark.type == "emotional"
-                and unanswered_for(chat.messages, mark.since, self.workspace.clock.now()) is not None)
+                and unanswered_for(chat.messages, self._upset_since(chat), self.workspace.clock.now()) is not None)
+
+    def _upset_since(self, chat) -> float:
+        """When the customer got upset: the emotional escalation's own time, which is later than the
+        mark's `since` when a technical escalation came first (the agent may have answered that)."""
+        tracker = self.workspace.escalations
+        raised = tracker.escalations(chat.id) if tracker is not None else ()
+        return next((e.ts for e in raised if e.type.value == "emotional"), chat.escalation.since)
 
     def _withdraw_stale_escalation_alert(self) -> None:
         """The alert goes once its chat has ended or the agent has answered that customer."""
@@ -363,7 +370,7 @@ class MainWindow(QMainWindow):
             mark = chat.escalation
             if mark is None or mark.type != "emotional" or chat.id in self.alerted:
                 continue
-            waited = unanswered_for(chat.messages, mark.since, now)
+            waited = unanswered_for(chat.messages, self._upset_since(chat), now)
             if waited is None or waited < self.escalation_alert_seconds:
                 continue
             self.alerted.add(chat.id)
