@@ -94,15 +94,28 @@ class Featuriser:
 
     @classmethod
     def fit(cls, texts: list[str], min_df: int = 1, char_weight: float = 1.0) -> "Featuriser":
+        return cls._fit_grams([grams(t) for t in texts], min_df, char_weight)
+
+    @classmethod
+    def fit_transform(cls, texts: list[str], min_df: int = 1, char_weight: float = 1.0) -> tuple["Featuriser", "Csr"]:
+        """fit() then transform(), n-gramming each text once (training's largest cost after the head)."""
+        from copilot.assist.linear import Csr
+
+        all_grams = [grams.__wrapped__(t) for t in texts]  # not through the small cache: each text once
+        feats = cls._fit_grams(all_grams, min_df, char_weight)
+        return feats, Csr.from_rows([feats.row(g) for g in all_grams], feats.dim)
+
+    @classmethod
+    def _fit_grams(cls, all_grams: list[Grams], min_df: int, char_weight: float) -> "Featuriser":
         blocks = []
-        all_grams = [grams(t) for t in texts]
+        n_texts = len(all_grams)
         for pick in (lambda g: g.word_ids, lambda g: g.char_ids):
             df_ids = np.concatenate([np.unique(np.asarray(pick(g), np.uint32)) for g in all_grams] or
                                     [np.empty(0, np.uint32)])
             vocab, df = np.unique(df_ids, return_counts=True)
             keep = df >= min_df
             vocab, df = vocab[keep], df[keep]
-            idf = (np.log((1 + len(texts)) / (1 + df)) + 1.0).astype(np.float32)
+            idf = (np.log((1 + n_texts) / (1 + df)) + 1.0).astype(np.float32)
             blocks += [vocab.astype(np.uint32), idf]
         return cls(*blocks, char_weight=char_weight)
 

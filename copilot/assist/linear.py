@@ -115,21 +115,22 @@ def _lbfgs(f_grad, x: np.ndarray, max_iter: int, tol: float, m: int = 10) -> np.
     f, g = f_grad(x)
     s_hist: list[np.ndarray] = []
     y_hist: list[np.ndarray] = []
+    sy_hist: list[float] = []  # y·s of each pair, kept: each dot product reads two model-sized vectors
     for _ in range(max_iter):
         q = g.copy()
         alphas = []
-        for s, yv in zip(reversed(s_hist), reversed(y_hist)):
-            a = s @ q / (yv @ s)
+        for s, yv, sy in zip(reversed(s_hist), reversed(y_hist), reversed(sy_hist)):
+            a = s @ q / sy
             alphas.append(a)
             q -= a * yv
         if s_hist:
-            q *= (s_hist[-1] @ y_hist[-1]) / (y_hist[-1] @ y_hist[-1])
-        for (s, yv), a in zip(zip(s_hist, y_hist), reversed(alphas)):
-            q += s * (a - yv @ q / (yv @ s))
+            q *= sy_hist[-1] / (y_hist[-1] @ y_hist[-1])
+        for s, yv, sy, a in zip(s_hist, y_hist, sy_hist, reversed(alphas)):
+            q += s * (a - yv @ q / sy)
         direction = -q
         slope = g @ direction
         if slope >= 0:  # not a descent direction: restart from steepest descent
-            s_hist.clear(), y_hist.clear()
+            s_hist.clear(), y_hist.clear(), sy_hist.clear()
             direction, slope = -g, -(g @ g)
         step = 1.0 if s_hist else 1.0 / max(1.0, np.sqrt(g @ g))
         while True:
@@ -139,10 +140,11 @@ def _lbfgs(f_grad, x: np.ndarray, max_iter: int, tol: float, m: int = 10) -> np.
                 break
             step *= 0.5
         s, yv = x_new - x, g_new - g
-        if yv @ s > 1e-10:
-            s_hist.append(s), y_hist.append(yv)
+        sy = float(yv @ s)
+        if sy > 1e-10:
+            s_hist.append(s), y_hist.append(yv), sy_hist.append(sy)
             if len(s_hist) > m:
-                s_hist.pop(0), y_hist.pop(0)
+                s_hist.pop(0), y_hist.pop(0), sy_hist.pop(0)
         converged = abs(f - f_new) <= tol * max(1.0, abs(f))
         x, f, g = x_new, f_new, g_new
         if converged:

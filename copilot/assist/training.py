@@ -33,8 +33,7 @@ def train_model(texts: list[str], labels: list[str], *, l2: float = 3e-5, char_w
         # with few examples per class the embeddings generalise better than the n-grams, so they
         # get more say (Banking77, 10 per class: 78.6 % at 1.0, 81.1 % at 2.0; full data: 1.0 best)
         dense_weight = 2.0 if np.median(np.bincount(y)) < 25 else 1.0
-    feats = Featuriser.fit(texts, char_weight=char_weight)
-    X = feats.transform(texts)
+    feats, X = Featuriser.fit_transform(texts, char_weight=char_weight)
     dense = None
     if use_embeddings:
         dense = embeddings.load().embed_many(texts) * np.float32(dense_weight)
