@@ -4,8 +4,10 @@ Everything is drawn with drawText on plain strings, so nothing a customer typed 
 """
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from PySide6.QtCore import QRect, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from copilot.core.chat import Chat, ChatStatus
@@ -14,6 +16,7 @@ from copilot.ui import theme
 from copilot.ui.chat_list_model import format_wait
 
 ROW_HEIGHT = 62
+ROW_CACHE = 64  # row pictures kept, ~75 KB each: enough for every visible row and its last looks
 WHITE = QColor("white")
 STATUS_TEXT = {ChatStatus.RESOLVED: "Resolved", ChatStatus.CLOSED: "Closed", ChatStatus.ABANDONED: "Customer left"}
 
@@ -57,10 +60,52 @@ class _Fonts:
         self.small_metrics = QFontMetrics(self.small)
 
 
+class RowView(NamedTuple):
+    """Everything a row shows, as plain values: equal views look the same (the pixmap cache's key)."""
+
+    background: int  # colours as RGBA ints
+    strip: int | None
+    name: str
+    bold: bool
+    name_colour: int
+    badge: str
+    badge_colour: int
+    right_text: str
+    right_colour: int
+    line2: str
+    line2_colour: int
+    unread: str
+
+
+def row_view(chat: Chat, now: float, selected: bool) -> RowView:
+    waiting = chat.waiting_seconds(now)
+    badge = badge_for(chat, now) if chat.is_open else None
+    strip = badge[1] if badge else (wait_colour(waiting) if chat.is_open and waiting >= 45 else None)
+    if chat.is_open:
+        waiting_shown = chat.awaiting_reply_since is not None
+        right_text = format_wait(waiting) if waiting_shown else "replied"
+        right_colour = wait_colour(waiting) if waiting_shown else theme.MUTED
+    else:
+        right_text, right_colour = STATUS_TEXT.get(chat.status, chat.status.value), theme.MUTED
+    if chat.issue_guess:
+        line2, line2_colour = chat.issue_guess, theme.ACCENT_TEXT
+    else:
+        line2, line2_colour = preview(chat.topic) or "New chat", theme.MUTED
+    background = theme.SELECTED if selected else (theme.SURFACE if chat.is_open else theme.ENDED)
+    return RowView(
+        background.rgba(), strip.rgba() if strip is not None else None, chat.customer_name,
+        chat.is_open and chat.unread > 0, (theme.TEXT if chat.is_open else theme.MUTED).rgba(),
+        badge[0] if badge else "", badge[1].rgba() if badge else 0, right_text, right_colour.rgba(),
+        line2, (line2_colour if chat.is_open else theme.MUTED).rgba(),
+        str(chat.unread) if chat.unread and chat.is_open else "",
+    )
+
+
 class ChatListDelegate(QStyledItemDelegate):
     def __init__(self, parent=None):
         super().__init__(parent)
         self._fonts: dict[str, _Fonts] = {}
+        self._rows: dict[tuple, QPixmap] = {}  # row look -> its picture, oldest first
 
     def fonts(self, base: QFont) -> _Fonts:
         key = base.key()
@@ -76,70 +121,68 @@ class ChatListDelegate(QStyledItemDelegate):
         chat = model.chat_at(index.row())
         if chat is None:
             return
-        now = model.workspace.clock.now()
-        waiting = chat.waiting_seconds(now)
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        view = row_view(chat, model.workspace.clock.now(), bool(option.state & QStyle.StateFlag.State_Selected))
         rect = option.rect
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        background = theme.SELECTED if selected else (theme.SURFACE if chat.is_open else theme.ENDED)
-        painter.fillRect(rect, background)
+        ratio = painter.device().devicePixelRatioF() if painter.device() is not None else 1.0
+        key = (view, rect.width(), rect.height(), ratio, option.font.key())
+        picture = self._rows.get(key)
+        if picture is None:
+            # Rows are drawn once per look and reused: a row's look changes a few times a minute,
+            # the list repaints many times a second while drafts stream in.
+            picture = QPixmap(QSize(rect.width(), rect.height()) * ratio)
+            picture.setDevicePixelRatio(ratio)
+            row_painter = QPainter(picture)
+            self._draw(row_painter, QRect(0, 0, rect.width(), rect.height()), view, self.fonts(option.font))
+            row_painter.end()
+            self._rows[key] = picture
+            if len(self._rows) > ROW_CACHE:
+                self._rows.pop(next(iter(self._rows)))  # the oldest look
+        painter.drawPixmap(rect.topLeft(), picture)
+
+    def _draw(self, painter: QPainter, rect: QRect, view: "RowView", fonts: "_Fonts") -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.fillRect(rect, QColor.fromRgba(view.background))
         painter.setPen(QPen(theme.BORDER))
         painter.drawLine(rect.bottomLeft(), rect.bottomRight())
-
-        badge = badge_for(chat, now) if chat.is_open else None
-        # Left strip: the row's urgency at a glance.
-        strip = badge[1] if badge else (wait_colour(waiting) if chat.is_open and waiting >= 45 else None)
-        if strip is not None:
-            painter.fillRect(QRect(rect.left(), rect.top(), 4, rect.height()), strip)
+        if view.strip is not None:  # left strip: the row's urgency at a glance
+            painter.fillRect(QRect(rect.left(), rect.top(), 4, rect.height()), QColor.fromRgba(view.strip))
 
         left, right = rect.left() + 14, rect.right() - 10
         top = rect.top() + 8
-        fonts = self.fonts(option.font)
-        bold = chat.is_open and chat.unread > 0
-        name_font, fm = (fonts.name_bold, fonts.name_bold_metrics) if bold else (fonts.name, fonts.name_metrics)
+        name_font, fm = (fonts.name_bold, fonts.name_bold_metrics) if view.bold else (fonts.name, fonts.name_metrics)
         small, small_fm = fonts.small, fonts.small_metrics
 
         # Right column: waiting time, or the chat's end state.
         painter.setFont(small)
-        if chat.is_open:
-            right_text = format_wait(waiting) if chat.awaiting_reply_since is not None else "replied"
-            painter.setPen(wait_colour(waiting) if chat.awaiting_reply_since is not None else theme.MUTED)
-        else:
-            right_text = STATUS_TEXT.get(chat.status, chat.status.value)
-            painter.setPen(theme.MUTED)
-        right_w = small_fm.horizontalAdvance(right_text)
-        painter.drawText(QRect(right - right_w, top, right_w, 18), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, right_text)
+        painter.setPen(QColor.fromRgba(view.right_colour))
+        right_w = small_fm.horizontalAdvance(view.right_text)
+        painter.drawText(QRect(right - right_w, top, right_w, 18), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                         view.right_text)
 
-        # Name, then the mood badge beside it.
+        # Name, then the badge beside it.
         painter.setFont(name_font)
-        painter.setPen(theme.TEXT if chat.is_open else theme.MUTED)
+        painter.setPen(QColor.fromRgba(view.name_colour))
         name_room = right - right_w - left - 8
-        badge_w = small_fm.horizontalAdvance(badge[0]) + 20 if badge else 0
-        name = fm.elidedText(chat.customer_name, Qt.TextElideMode.ElideRight, max(40, name_room - badge_w))
+        badge_w = small_fm.horizontalAdvance(view.badge) + 20 if view.badge else 0
+        name = fm.elidedText(view.name, Qt.TextElideMode.ElideRight, max(40, name_room - badge_w))
         painter.drawText(QRect(left, top, name_room, 20), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, name)
-        if badge:
+        if view.badge:
             x = left + fm.horizontalAdvance(name) + 8
-            self._pill(painter, small, small_fm, x, top + 1, badge[0], badge[1], WHITE)
+            self._pill(painter, small, small_fm, x, top + 1, view.badge, QColor.fromRgba(view.badge_colour), WHITE)
 
         # Second line: the issue guess (or the customer's first words), and the unread count.
         line2 = top + 24
         unread_w = 0
-        if chat.unread and chat.is_open:
-            unread_w = self._pill(painter, small, small_fm, right, line2, str(chat.unread), theme.ACCENT, WHITE,
+        if view.unread:
+            unread_w = self._pill(painter, small, small_fm, right, line2, view.unread, theme.ACCENT, WHITE,
                                   align_right=True)
         painter.setFont(small)
-        if chat.issue_guess:
-            text, colour = chat.issue_guess, theme.ACCENT_TEXT
-        else:
-            text, colour = preview(chat.topic) or "New chat", theme.MUTED
-        painter.setPen(colour if chat.is_open else theme.MUTED)
+        painter.setPen(QColor.fromRgba(view.line2_colour))
         room = right - left - unread_w - 8
         painter.drawText(
             QRect(left, line2, room, 18), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-            small_fm.elidedText(text, Qt.TextElideMode.ElideRight, room),
+            small_fm.elidedText(view.line2, Qt.TextElideMode.ElideRight, room),
         )
-        painter.restore()
 
     @staticmethod
     def _pill(painter: QPainter, font: QFont, fm: QFontMetrics, x: int, y: int, text: str, fill: QColor, ink: QColor,
