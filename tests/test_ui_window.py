@@ -184,3 +184,24 @@ def test_closing_drops_assist_work_that_has_not_started(h):
     h.ws.tick()
     h.pool.clear_pending()
     assert h.pool.wait_idle(2000) and h.engine.calls == 0
+
+
+def test_a_half_written_reply_waits_in_its_chat_while_the_agent_looks_elsewhere(h):
+    h.customer("a", "where is my parcel?", name="Ann")
+    h.customer("b", "I was charged twice", name="Bo")
+    h.ws.focus("a")
+    h.qtbot.keyClicks(h.window.composer, "Hi Ann, let me")
+    h.ws.focus("b")
+    assert h.window.composer.toPlainText() == ""  # Bo's chat starts empty
+    h.qtbot.keyClicks(h.window.composer, "Sorry Bo")
+    h.ws.focus("a")
+    assert h.window.composer.toPlainText() == "Hi Ann, let me"
+    h.qtbot.keyClicks(h.window.composer, " check.")
+    h.qtbot.keyClick(h.window.composer, Qt.Key.Key_Return)
+    assert h.ws.chats["a"].messages[-1].text == "Hi Ann, let me check."
+    h.ws.focus("b")
+    assert h.window.composer.toPlainText() == "Sorry Bo"
+    h.window.end_chat(resolved=True)  # what was left unsent in an ended chat is not carried anywhere
+    h.ws.focus("a")
+    assert h.window.composer.toPlainText() == ""
+    assert "b" not in h.window._unsent

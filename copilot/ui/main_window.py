@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QTextCursor
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -60,6 +60,8 @@ class MainWindow(QMainWindow):
         self.bridge = WorkspaceBridge(workspace, self)
         self.failures: dict[str, str] = {}  # chat id -> what went wrong making its suggestion
         self.alerted: set[str] = set()  # chats whose waiting emotional escalation was already alerted
+        self._unsent: dict[str, str] = {}  # chat id -> what the agent had written there, not sent
+        self._composer_chat: str | None = None  # the chat the composer's text belongs to
         self.escalation_alert_seconds = 60.0  # on the session clock
         self.alert_sound = False
         self.setWindowTitle(f"{APP_NAME}{' — ' + subtitle if subtitle else ''}")
@@ -262,7 +264,22 @@ class MainWindow(QMainWindow):
         self._show_header()
         self._show_suggestion()
         self._select_in_list(chat.id if chat else None)
-        self.composer.clear()
+        self._swap_composer(chat.id if chat and chat.is_open else None)
+
+    def _swap_composer(self, chat_id: str | None) -> None:
+        """A reply half-written (or a draft being edited) waits in its chat while the agent looks at
+        another: agents switch chats mid-sentence all day, and losing the words would punish that."""
+        if chat_id == self._composer_chat:
+            return
+        text = self.composer.toPlainText()
+        if self._composer_chat is not None and text.strip():
+            self._unsent[self._composer_chat] = text
+        self._unsent = {cid: t for cid, t in self._unsent.items()
+                        if (c := self.workspace.chats.get(cid)) is not None and c.is_open}
+        self._composer_chat = chat_id
+        saved = self._unsent.pop(chat_id, "") if chat_id is not None else ""
+        self.composer.setPlainText(saved)
+        self.composer.moveCursor(QTextCursor.MoveOperation.End)
 
     def _show_header(self) -> None:
         chat = self.workspace.focused
