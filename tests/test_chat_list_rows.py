@@ -25,6 +25,7 @@ def test_a_rows_look_follows_what_it_shows():
     assert row_view(chat(issue_guess="Late delivery"), 10.0, selected=False).line2 == "Late delivery"
     upset = row_view(chat(escalation=EscalationMark("emotional", "angry", 0.0)), 75.0, selected=False)
     assert upset.badge.startswith("Emotional") and upset.strip is not None
+    assert row_view(chat(), 10.0, selected=False, unsent=True).line2.startswith("✎")
     ended = row_view(chat(status=ChatStatus.RESOLVED, unread=3), 10.0, selected=False)
     assert ended.right_text == "Resolved" and ended.unread == "" and ended.badge == ""
 
@@ -32,6 +33,7 @@ def test_a_rows_look_follows_what_it_shows():
 class _Model:
     def __init__(self, chats, now):
         self.chats, self.workspace = chats, type("W", (), {"clock": type("C", (), {"now": lambda _: now})()})()
+        self.unsent: set[str] = set()
 
     def chat_at(self, row):
         return self.chats[row]

@@ -193,9 +193,13 @@ def test_a_half_written_reply_waits_in_its_chat_while_the_agent_looks_elsewhere(
     h.qtbot.keyClicks(h.window.composer, "Hi Ann, let me")
     h.ws.focus("b")
     assert h.window.composer.toPlainText() == ""  # Bo's chat starts empty
+    assert h.window.model.unsent == {"a"}  # the list marks Ann's chat as holding a started reply
+    row = h.window.model.row_of("a")
+    assert "not sent" in h.window.model.data(h.window.model.index(row), Qt.ItemDataRole.ToolTipRole)
     h.qtbot.keyClicks(h.window.composer, "Sorry Bo")
     h.ws.focus("a")
     assert h.window.composer.toPlainText() == "Hi Ann, let me"
+    assert h.window.model.unsent == {"b"}
     h.qtbot.keyClicks(h.window.composer, " check.")
     h.qtbot.keyClick(h.window.composer, Qt.Key.Key_Return)
     assert h.ws.chats["a"].messages[-1].text == "Hi Ann, let me check."

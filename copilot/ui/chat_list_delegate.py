@@ -77,7 +77,10 @@ class RowView(NamedTuple):
     unread: str
 
 
-def row_view(chat: Chat, now: float, selected: bool) -> RowView:
+UNSENT_MARK = "✎ "  # before the second line: a reply started in this chat waits there
+
+
+def row_view(chat: Chat, now: float, selected: bool, unsent: bool = False) -> RowView:
     waiting = chat.waiting_seconds(now)
     badge = badge_for(chat, now) if chat.is_open else None
     strip = badge[1] if badge else (wait_colour(waiting) if chat.is_open and waiting >= 45 else None)
@@ -91,6 +94,8 @@ def row_view(chat: Chat, now: float, selected: bool) -> RowView:
         line2, line2_colour = chat.issue_guess, theme.ACCENT_TEXT
     else:
         line2, line2_colour = preview(chat.topic) or "New chat", theme.MUTED
+    if unsent and chat.is_open:
+        line2 = UNSENT_MARK + line2
     background = theme.SELECTED if selected else (theme.SURFACE if chat.is_open else theme.ENDED)
     return RowView(
         background.rgba(), strip.rgba() if strip is not None else None, chat.customer_name,
@@ -121,7 +126,8 @@ class ChatListDelegate(QStyledItemDelegate):
         chat = model.chat_at(index.row())
         if chat is None:
             return
-        view = row_view(chat, model.workspace.clock.now(), bool(option.state & QStyle.StateFlag.State_Selected))
+        view = row_view(chat, model.workspace.clock.now(), bool(option.state & QStyle.StateFlag.State_Selected),
+                        chat.id in model.unsent)
         rect = option.rect
         ratio = painter.device().devicePixelRatioF() if painter.device() is not None else 1.0
         key = (view, rect.width(), rect.height(), ratio, option.font.key())

@@ -30,6 +30,7 @@ class ChatListModel(QAbstractListModel):
         super().__init__(parent)
         self.workspace = workspace
         self._ids: list[str] = []
+        self.unsent: set[str] = set()  # chats holding a reply the agent started and has not sent
 
     # ---- Qt model API ----------------------------------------------------------------------------
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
@@ -49,11 +50,14 @@ class ChatListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(chat, now)
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"{chat.customer_name}, {chat.issue_guess or 'no diagnosis yet'}, {chat.unread} unread"
+            unsent = ", unsent reply" if chat.id in self.unsent else ""
+            return f"{chat.customer_name}, {chat.issue_guess or 'no diagnosis yet'}, {chat.unread} unread{unsent}"
         return None
 
     def _tooltip(self, chat: Chat, now: float) -> str:
         lines = [chat.customer_name, chat.issue_guess or "No diagnosis yet", preview(chat.topic, 200)]
+        if chat.id in self.unsent:
+            lines.append("You have started a reply here (not sent)")
         if chat.is_open and chat.awaiting_reply_since is not None:
             lines.append(f"Waiting {format_wait(chat.waiting_seconds(now))} for a reply")
         if chat.frustration >= 0.35:

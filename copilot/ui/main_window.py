@@ -280,6 +280,9 @@ class MainWindow(QMainWindow):
         saved = self._unsent.pop(chat_id, "") if chat_id is not None else ""
         self.composer.setPlainText(saved)
         self.composer.moveCursor(QTextCursor.MoveOperation.End)
+        if self.model.unsent != set(self._unsent):  # the list marks chats holding a started reply
+            self.model.unsent = set(self._unsent)
+            self.model.refresh()
 
     def _show_header(self) -> None:
         chat = self.workspace.focused
