@@ -12,7 +12,6 @@ from pathlib import Path
 from copilot import __version__, paths
 from copilot.assist.engine import AssistEngine
 from copilot.core.clock import AcceleratedClock, Clock
-from copilot.core.recorder import Recorder
 from copilot.core.workspace import AssistMode, Workspace
 
 log = logging.getLogger(__name__)

@@ -2,7 +2,6 @@
 and the screenshot command renders the real window."""
 from __future__ import annotations
 
-import json
 import sqlite3
 import struct
 import subprocess

@@ -11,8 +11,12 @@ import unicodedata
 import zlib
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:  # linear.py imports scipy lazily; features must stay light to import
+    from copilot.assist.linear import Csr
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[€$£]")
 _DIGITS = re.compile(r"\d+")
