@@ -11,7 +11,7 @@ import pytest
 from copilot.usage import UsageLog
 from copilot.usage.log import recover
 from copilot.usage.pending_journal import (
-    HEADER, RESTART_AFTER, SIZE, PendingJournal, journal_path, read_entries,
+    HEADER, RESTART_AFTER, SIZE, UNREPLAYED, PendingJournal, journal_path, read_entries, recover_pending,
 )
 from copilot.usage.record_writer import mask_quotes
 
@@ -163,3 +163,25 @@ def test_a_folder_where_no_journal_can_be_made_still_logs(tmp_path, monkeypatch)
     log.record("focus", 1.0, chat_id="a", previous_chat_id=None, open_chats=1)
     assert log.flush() and log.counts()["focus_changes"] == 1 and log.errors == 1
     log.close()
+
+
+def test_a_journal_that_cannot_be_replayed_is_kept_aside_and_the_log_still_opens(tmp_path):
+    path = tmp_path / "usage.sqlite"
+    log = UsageLog.open(path, agent="ann", app_version="t", engine="offline")
+    session = log.session_id
+    log.close()
+    journal = PendingJournal(journal_path(path, session), session, mask_quotes)
+    journal.append("focus", 1.0, {"chat_id": "a"}, 0)
+    journal.close()
+
+    def failing(session_id, records):
+        raise sqlite3.OperationalError("disk I/O error")
+
+    conn = sqlite3.connect(path, isolation_level=None)
+    assert recover_pending(conn, path, failing) == 0
+    conn.close()
+    aside = journal_path(path, session).with_name(journal_path(path, session).name + UNREPLAYED)
+    assert aside.exists() and not journal_path(path, session).exists()
+    again = UsageLog.open(path, agent="ann", app_version="t", engine="offline")  # not retried, not fatal
+    again.close()
+    assert again.recovered == 0 and aside.exists()

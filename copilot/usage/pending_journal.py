@@ -43,6 +43,7 @@ END = b"\x00\x00\x00\x00"
 SIZE = 1 << 20  # bytes: thousands of records, while the writer commits every 50 ms
 RESTART_AFTER = 64 << 10  # bytes used before the journal starts again at the top once all is committed
 SUFFIX = ".pending-"
+UNREPLAYED = ".unreplayed"  # a journal whose replay failed is renamed so, kept for a person to look at
 
 
 def journal_path(db_path: Path, session_id: int) -> Path:
@@ -159,7 +160,7 @@ def recover_pending(conn: sqlite3.Connection, db_path: Path,
     """
     replayed = 0
     for path in sorted(db_path.parent.glob(f"{db_path.name}{SUFFIX}*")):
-        if not _is_free(path):
+        if not path.name[len(db_path.name) + len(SUFFIX):].isdigit() or not _is_free(path):
             continue
         try:
             session_id, entries = read_entries(path)
@@ -178,6 +179,12 @@ def recover_pending(conn: sqlite3.Connection, db_path: Path,
                     write(session_id, [(kind, ts, fields) for _, kind, ts, fields in todo])
                     conn.execute("UPDATE sessions SET journal_seq = ? WHERE id = ?", (todo[-1][0], session_id))
                     conn.execute("COMMIT")
+                except sqlite3.Error as exc:  # the log still opens; the journal is kept aside, not retried
+                    conn.execute("ROLLBACK")
+                    log.warning("usage log: could not replay %s (%s); kept as %s", path.name, exc,
+                                path.name + UNREPLAYED)
+                    _keep_aside(path)
+                    continue
                 except BaseException:
                     conn.execute("ROLLBACK")
                     raise
@@ -188,6 +195,13 @@ def recover_pending(conn: sqlite3.Connection, db_path: Path,
         except OSError as exc:  # replayed already; journal_seq keeps a second replay from repeating it
             log.warning("usage log: could not remove %s: %s", path, exc)
     return replayed
+
+
+def _keep_aside(path: Path) -> None:
+    try:
+        os.replace(path, path.with_name(path.name + UNREPLAYED))
+    except OSError as exc:
+        log.warning("usage log: could not rename %s: %s", path, exc)
 
 
 # ---- telling a live session's journal from a dead one's ----------------------------------------
