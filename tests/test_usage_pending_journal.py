@@ -185,3 +185,20 @@ def test_a_journal_that_cannot_be_replayed_is_kept_aside_and_the_log_still_opens
     again = UsageLog.open(path, agent="ann", app_version="t", engine="offline")  # not retried, not fatal
     again.close()
     assert again.recovered == 0 and aside.exists()
+
+
+def test_a_whole_entry_that_does_not_parse_is_skipped_and_reading_goes_on(tmp_path):
+    import marshal
+    import zlib
+
+    from copilot.usage.pending_journal import END, ENTRY
+
+    journal = PendingJournal(tmp_path / "j", 7, mask_quotes)
+    journal.append("focus", 1.0, {"chat_id": "a"}, 0)
+    odd = marshal.dumps("not a record")
+    start = journal._pos
+    journal._map[start:start + ENTRY.size + len(odd) + len(END)] = ENTRY.pack(len(odd), zlib.crc32(odd)) + odd + END
+    journal._pos = start + ENTRY.size + len(odd)
+    journal.append("focus", 2.0, {"chat_id": "b"}, 0)
+    journal.close()
+    assert [e[3]["chat_id"] for e in read_entries(tmp_path / "j")[1]] == ["a", "b"]

@@ -139,14 +139,13 @@ def read_entries(path: Path) -> tuple[int, list[tuple[int, str, Any, dict[str, A
         payload = data[pos + ENTRY.size:pos + ENTRY.size + length]
         if length == 0 or len(payload) < length or zlib.crc32(payload) != crc:
             break
-        try:  # checksummed, so only a file someone crafted could be malformed here
+        pos += ENTRY.size + length
+        try:  # the checksum held, so the entry is whole: one that does not parse is skipped, not fatal
             seq, kind, ts, fields = marshal.loads(payload)
         except (ValueError, TypeError, EOFError):
-            break
-        if not isinstance(seq, int) or not isinstance(fields, dict) or not isinstance(ts, (int, float)):
-            break
-        entries.append((seq, str(kind), ts, fields))
-        pos += ENTRY.size + length
+            continue
+        if isinstance(seq, int) and isinstance(fields, dict) and (ts is None or isinstance(ts, (int, float))):
+            entries.append((seq, str(kind), ts, fields))
     return session_id, entries
 
 
