@@ -53,3 +53,8 @@ def test_shares_count_own_replies_and_ended_chats_as_set_aside(ws):
     assert ws.tally["ignored"] == 3 and ws.tally["superseded"] == 1
     assert shift_summary(ws) == ("This shift: 4 drafts decided · 25% sent as is · 0% edited · 25% rejected · "
                                  "50% set aside · 2 s typical decision")
+
+
+def test_one_draft_is_one_draft():
+    from copilot.ui.status_area import drafts
+    assert (drafts(1), drafts(0), drafts(2)) == ("1 draft", "0 drafts", "2 drafts")

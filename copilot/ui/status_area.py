@@ -43,6 +43,10 @@ class StatusArea(QWidget):
         self.shift.setText(shift_summary(ws))
 
 
+def drafts(n: int) -> str:
+    return f"{n} draft" if n == 1 else f"{n} drafts"
+
+
 def shift_summary(ws: Workspace) -> str:
     """The agent's own figures, in words: shares of decisions and the typical time to decide.
 
@@ -56,9 +60,9 @@ def shift_summary(ws: Workspace) -> str:
     counts["set aside"] = max(0, t["ignored"] - t["superseded"])
     decided = sum(counts.values())
     if not decided:
-        return f"This shift: {t['shown']} drafts seen, none decided yet"
+        return f"This shift: {drafts(t['shown'])} seen, none decided yet"
     share = lambda k: f"{counts[k] / decided:.0%}"  # noqa: E731
     timed = sorted(d.seconds_to_decide for d in ws.decisions if d.kind.value in ("accepted", "edited", "rejected"))
     median = f" · {timed[len(timed) // 2]:.0f} s typical decision" if timed else ""
-    return (f"This shift: {decided} drafts decided · {share('accepted')} sent as is · {share('edited')} edited · "
+    return (f"This shift: {drafts(decided)} decided · {share('accepted')} sent as is · {share('edited')} edited · "
             f"{share('rejected')} rejected · {share('set aside')} set aside{median}")
