@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import time
 from dataclasses import replace
@@ -131,7 +132,21 @@ def run_app(options: SessionOptions, settings: Settings | None = None, settings_
     if os.environ.get(EXIT_AFTER_SHOWN):
         bench.window.installEventFilter(_FirstPaintProbe(bench.window))
     app.aboutToQuit.connect(bench.close)
+    _quit_when_asked_to(app)
     return app.exec()
+
+
+def _quit_when_asked_to(app: QApplication) -> None:
+    """SIGTERM (a logout, `kill`, a service manager) and Ctrl+C in a terminal quit as a user does:
+    the session is ended and the usage log closed, instead of the process just vanishing."""
+    for name in ("SIGTERM", "SIGINT"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), lambda *_: app.quit())
+    # Python runs signal handlers between bytecodes; Qt's loop runs none while idle, so a slow timer
+    # gives the interpreter a turn.
+    timer = QTimer(app, interval=250)
+    timer.timeout.connect(lambda: None)
+    timer.start()
 
 
 class _FirstPaintProbe(QObject):
