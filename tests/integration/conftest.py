@@ -8,22 +8,21 @@ import pytest
 from tests.integration.llama_server import LlamaServer, server_available
 
 
-@pytest.fixture(scope="session")
-def llama_server():
+def _started_server():
     problem = server_available()
     if problem:
         pytest.skip(problem)
     server = LlamaServer().wait_ready()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def llama_server():
+    yield from _started_server()
 
 
 @pytest.fixture
 def own_llama_server():
     """A server of the test's own, for tests that kill it."""
-    problem = server_available()
-    if problem:
-        pytest.skip(problem)
-    server = LlamaServer().wait_ready()
-    yield server
-    server.stop()
+    yield from _started_server()
