@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 from copilot.assist.engine import Conversation
-from copilot.core.events import ChatOpened, CustomerMessage, SourceEvent
+from copilot.core.events import ChatOpened, CustomerMessage, Delivery, DeliveryUpdate, SourceEvent
 from copilot.core.suggestion import CategoryScore, Diagnosis, Draft
 
 
 class ScriptedSource:
-    """A chat source whose events the test pushes; remembers what the agent sent."""
+    """A chat source whose events the test pushes; remembers what the agent sent and confirms it."""
+
+    kind = "scripted"
 
     def __init__(self) -> None:
         self.queue: list[SourceEvent] = []
@@ -25,9 +27,15 @@ class ScriptedSource:
         self.queue = [e for e in self.queue if e.ts > now]
         return ready
 
-    def send(self, chat_id: str, text: str, now: float) -> bool:
+    def start(self) -> None:
+        pass
+
+    def stop(self) -> None:
+        pass
+
+    def send(self, chat_id: str, text: str, now: float, outbox_id: str = "") -> None:
         self.sent.append((chat_id, text))
-        return True
+        self.queue.append(DeliveryUpdate(chat_id, outbox_id, Delivery.CONFIRMED, now))
 
     def close(self, chat_id: str, resolved: bool, now: float) -> None:
         self.closed.append((chat_id, resolved))

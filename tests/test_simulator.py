@@ -47,7 +47,7 @@ def scripted_agent_run(sim, clock, seconds, reply_delay=4.0, step=0.5):
         for chat_id, at in [d for d in due if d[1] <= now]:
             due.remove((chat_id, at))
             if chat_id in sim.open_chat_ids():
-                sim.send(chat_id, sim.hint_reply(chat_id), now)
+                sim.deliver(chat_id, sim.hint_reply(chat_id), now)
         for event in sim.poll(now):
             events.append(event)
             if isinstance(event, CustomerMessage):
@@ -123,23 +123,23 @@ def test_total_chats_and_every_scenario_before_repeats(scenarios):
 # ---- what the customer says --------------------------------------------------------------------
 def test_asking_for_the_order_number_gets_it(scenarios):
     sim, clock, chat = one_chat(scenarios, "order_status_where_is_it")
-    sim.send(chat, "Sure, could you share your order number?", clock.advance(5))
+    sim.deliver(chat, "Sure, could you share your order number?", clock.advance(5))
     assert sim.outcome(chat).facts_collected == ()  # not until the reply is actually typed
     replies = texts(run_until(sim, clock, 30))
     assert len(replies) == 1 and "ORD-5530127" in replies[0]
     assert sim.outcome(chat).facts_collected == ("order_id",)
-    sim.send(chat, "And your order id again?", clock.advance(1))
+    sim.deliver(chat, "And your order id again?", clock.advance(1))
     assert "As I mentioned" in texts(run_until(sim, clock, 60))[0]
 
 
 def test_asking_again_and_again_goes_in_circles_and_the_customer_leaves(scenarios):
     sim, clock, chat = one_chat(scenarios, "order_status_where_is_it")
-    sim.send(chat, "Sure, could you share your order number?", clock.advance(5))
+    sim.deliver(chat, "Sure, could you share your order number?", clock.advance(5))
     run_until(sim, clock, 30)
     for _ in range(12):  # an agent stuck asking for what they already have
         if not sim.outcome(chat).is_open:
             break
-        sim.send(chat, "Could you share your order number?", clock.advance(1))
+        sim.deliver(chat, "Could you share your order number?", clock.advance(1))
         run_until(sim, clock, clock.now() + 40)
     outcome = sim.outcome(chat)
     assert not outcome.is_open and outcome.customer_left_unhappy
@@ -165,11 +165,11 @@ def test_customer_gets_impatient_then_leaves(scenarios):
 def test_a_reply_resets_patience_and_holding_lines_only_buy_time(scenarios):
     sim, clock, chat = one_chat(scenarios, "order_status_terse")  # terse, patience 60
     sent_at = clock.advance(50)
-    sim.send(chat, "Hi Marcus, let me check that for you", sent_at)
+    sim.deliver(chat, "Hi Marcus, let me check that for you", sent_at)
     assert run_until(sim, clock, sent_at + 59) == []  # patience restarted when the agent spoke
     assert texts(sim.poll(clock.advance(2))) == ["hello?"]
-    sim.send(chat, "One moment please", clock.advance(1))
-    sim.send(chat, "Thanks for your patience", clock.advance(1))
+    sim.deliver(chat, "One moment please", clock.advance(1))
+    sim.deliver(chat, "Thanks for your patience", clock.advance(1))
     assert texts(run_until(sim, clock, 140)) == [L.UNHELPFUL["terse"][0]]  # a third hold is not ok
 
 
@@ -177,7 +177,7 @@ def test_unhelpful_answers_make_the_customer_angrier_then_leave(scenarios):
     sim, clock, chat = one_chat(scenarios, "refund_status_jacket")  # angry
     said = []
     for _ in L.UNHELPFUL["angry"]:
-        sim.send(chat, "Our store opens at 9am on weekdays.", clock.advance(2))
+        sim.deliver(chat, "Our store opens at 9am on weekdays.", clock.advance(2))
         said += run_until(sim, clock, clock.now() + 20)
     assert texts(said) == list(L.UNHELPFUL["angry"])
     assert isinstance(said[-1], CustomerLeft) and not said[-1].satisfied
@@ -187,16 +187,16 @@ def test_unhelpful_answers_make_the_customer_angrier_then_leave(scenarios):
 
 def test_offering_the_remedy_before_the_facts_does_not_count(scenarios):
     sim, clock, chat = one_chat(scenarios, "refund_status_jacket")
-    sim.send(chat, "I've processed your refund, it'll show in 3-5 days.", clock.advance(3))
+    sim.deliver(chat, "I've processed your refund, it'll show in 3-5 days.", clock.advance(3))
     assert texts(run_until(sim, clock, 30)) == ["Wait, don't you need my order number first?"]
     assert not sim.outcome(chat).resolved_correctly
 
 
 def test_resolution_gets_thanks_then_a_satisfied_goodbye(scenarios):
     sim, clock, chat = one_chat(scenarios, "refund_status_jacket", linger=(30.0, 30.0))
-    sim.send(chat, "Sorry about that! What's your order number?", clock.advance(3))
+    sim.deliver(chat, "Sorry about that! What's your order number?", clock.advance(3))
     run_until(sim, clock, 30)
-    sim.send(chat, "Thanks. I've processed your refund of $89.00 now.", clock.advance(1))
+    sim.deliver(chat, "Thanks. I've processed your refund of $89.00 now.", clock.advance(1))
     thanks = run_until(sim, clock, 45)
     assert texts(thanks) == ["Finally. Ok, thanks."]
     thanked_at = thanks[0].ts
@@ -211,15 +211,15 @@ def test_resolution_gets_thanks_then_a_satisfied_goodbye(scenarios):
 
 def test_agent_closing_first_ends_the_chat_quietly(scenarios):
     sim, clock, chat = one_chat(scenarios, "out_of_scope_job_openings")
-    sim.send(chat, sim.hint_reply(chat), clock.advance(10))
+    sim.deliver(chat, sim.hint_reply(chat), clock.advance(10))
     sim.close(chat, resolved=True, now=clock.advance(1))
     assert run_until(sim, clock, 600) == []  # no thanks, no nudges, no CustomerLeft
     outcome = sim.outcome(chat)
     assert outcome.ended_by == "agent" and outcome.agent_marked_resolved and outcome.resolved_correctly
-    sim.send(chat, "hello?", clock.advance(1))  # a late send to an ended chat is ignored
+    sim.deliver(chat, "hello?", clock.advance(1))  # a late send to an ended chat is ignored
     assert sim.outcome(chat).agent_replies == 1
     with pytest.raises(KeyError):
-        sim.send("no-such-chat", "hi", clock.now())
+        sim.deliver("no-such-chat", "hi", clock.now())
 
 
 def test_hint_reply_resolves_every_shipped_scenario(scenarios):

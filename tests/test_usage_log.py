@@ -118,7 +118,7 @@ def test_workspace_records_through_the_log_and_the_views_add_up(usage):
         def poll(self, now):
             return []
 
-        def send(self, chat_id, text, now):
+        def send(self, chat_id, text, now, outbox_id=""):
             pass
 
         def close(self, chat_id, resolved, now):

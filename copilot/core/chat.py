@@ -5,6 +5,8 @@ import enum
 import itertools
 from dataclasses import dataclass, field
 
+from copilot.core.events import Delivery
+
 
 class Sender(str, enum.Enum):
     CUSTOMER = "customer"
@@ -35,6 +37,14 @@ class Message:
     id: int = field(default_factory=next_message_id)
     # 0..1, set on customer messages by the frustration scorer
     frustration: float = 0.0
+    # Agent-side messages written outside the app (the helpdesk's web page, a colleague, a bot):
+    # who wrote it. "" for the customer and for the agent in this app. Such a message answers the
+    # customer like any agent reply but is never a copilot decision.
+    author: str = ""
+
+    @property
+    def outside(self) -> bool:
+        return bool(self.author)
 
 
 @dataclass(frozen=True)
@@ -59,6 +69,11 @@ class Chat:
     issue_guess: str = ""  # label of the latest diagnosis ("" while none)
     closed_at: float | None = None
     escalation: EscalationMark | None = None
+    channel: str = ""  # where the customer writes from, as the source names it
+    # The agent's replies on their way (the outbox): message id -> (state, reason). A reply not in
+    # here was confirmed long ago or never needed confirming.
+    delivery: dict[int, tuple[Delivery, str]] = field(default_factory=dict)
+    ended_reason: str = ""  # why it ended, when that happened outside the app
 
     @property
     def is_open(self) -> bool:

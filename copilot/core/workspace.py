@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,7 +17,18 @@ from typing import Protocol
 from copilot.core.chat import Chat, ChatStatus, EscalationMark, Message, Sender
 from copilot.core.clock import Clock
 from copilot.core.edit_distance import normalised_edit_distance
-from copilot.core.events import ChatOpened, CustomerLeft, CustomerMessage, SourceEvent
+from copilot.core.events import (
+    ChatEndedElsewhere,
+    ChatOpened,
+    ConnectionChanged,
+    CustomerLeft,
+    CustomerMessage,
+    Delivery,
+    DeliveryUpdate,
+    Link,
+    OutsideMessage,
+    SourceEvent,
+)
 from copilot.core.recorder import NullRecorder, Recorder
 from copilot.core.source import ChatSource
 from copilot.core.suggestion import Decision, DecisionKind, Diagnosis, Suggestion
@@ -78,6 +90,9 @@ class Workspace:
     mode: AssistMode = AssistMode.AUTOMATIC
     escalations: EscalationWatcher | None = None
     message_flagger: MessageFlagger | None = None
+    # Outbox ids are this prefix plus the message id: unique across restarts, so a server that
+    # dedupes by id (Matrix transaction ids) never confuses two sessions' replies.
+    outbox_prefix: str = field(default_factory=lambda: f"ac{uuid.uuid4().hex[:12]}-")
 
     chats: dict[str, Chat] = field(default_factory=dict)
     focused_id: str | None = None
@@ -87,6 +102,8 @@ class Workspace:
     # the customer overtook, see Decision.superseded), "customer_messages", "agent_messages".
     tally: Counter = field(default_factory=Counter)
     decisions: list[Decision] = field(default_factory=list)  # this session's, oldest first
+    link: ConnectionChanged = field(default_factory=lambda: ConnectionChanged(Link.CONNECTED, 0.0))
+    _outbox: dict[str, tuple[str, int, str]] = field(default_factory=dict)  # outbox id -> (chat, message id, text)
     _listeners: list[Listener] = field(default_factory=list)
 
     # ---- observation -------------------------------------------------------------------------
@@ -121,14 +138,32 @@ class Workspace:
             self._open_chat(event)
         elif isinstance(event, CustomerMessage):
             self._customer_message(event)
+        elif isinstance(event, OutsideMessage):
+            self._outside_message(event)
+        elif isinstance(event, DeliveryUpdate):
+            self._delivery(event)
         elif isinstance(event, CustomerLeft):
             chat = self.chats.get(event.chat_id)
             if chat and chat.is_open:
                 status = ChatStatus.ABANDONED if not event.satisfied else ChatStatus.RESOLVED
                 self._end_chat(chat, status, event.ts, by_agent=False)
+        elif isinstance(event, ChatEndedElsewhere):
+            chat = self.chats.get(event.chat_id)
+            if chat and chat.is_open:
+                chat.ended_reason = event.reason
+                chat.messages.append(Message(chat.id, Sender.SYSTEM, f"Chat ended: {event.reason}.", event.ts))
+                status = ChatStatus.RESOLVED if event.resolved else ChatStatus.CLOSED
+                self._end_chat(chat, status, event.ts, by_agent=False)
+        elif isinstance(event, ConnectionChanged):
+            self.link = event
+            self.recorder.record("source_link", event.ts, state=event.state.value, detail=event.detail)
+            self._emit("source", "")
 
     def _open_chat(self, event: ChatOpened) -> None:
-        chat = Chat(id=event.chat_id, customer_name=event.customer_name, opened_at=event.ts, scenario_id=event.scenario_id)
+        if event.chat_id in self.chats:
+            return  # a resync may report a chat again
+        chat = Chat(id=event.chat_id, customer_name=event.customer_name, opened_at=event.ts,
+                    scenario_id=event.scenario_id, channel=event.channel)
         self.chats[chat.id] = chat
         concurrent = len(self.open_chats)
         self.peak_concurrency = max(self.peak_concurrency, concurrent)
@@ -165,6 +200,62 @@ class Workspace:
         self._emit("changed", chat.id)
         if self.request_suggestion is not None:
             self.request_suggestion(chat, message)
+
+    def _outside_message(self, event: OutsideMessage) -> None:
+        """A reply written outside the app answers the customer, but decides no draft: the pending
+        suggestion is overtaken (logged as ignored, superseded), as when the customer writes again."""
+        chat = self.chats.get(event.chat_id)
+        if chat is None or not chat.is_open:
+            return
+        message = Message(chat.id, Sender.AGENT, event.text, event.ts, author=event.author or "outside")
+        chat.messages.append(message)
+        self.tally["outside_messages"] += 1
+        self.recorder.record(
+            "message", event.ts, chat_id=chat.id, message_id=message.id, sender="outside", length=len(event.text),
+            text=event.text,
+        )
+        self._retire_suggestion(chat.id, event.ts, superseded=True)
+        self._emit("changed", chat.id)
+
+    def _delivery(self, event: DeliveryUpdate) -> None:
+        sent = self._outbox.get(event.outbox_id)
+        if sent is None:
+            return
+        chat_id, message_id, _ = sent
+        chat = self.chats.get(chat_id)
+        if event.state is Delivery.CONFIRMED:
+            self._outbox.pop(event.outbox_id)
+        if chat is None:
+            return
+        previous = chat.delivery.get(message_id, (None, ""))[0]
+        if event.state is Delivery.CONFIRMED:
+            chat.delivery.pop(message_id, None)
+        else:
+            chat.delivery[message_id] = (event.state, event.reason)
+        if event.state is Delivery.FAILED and previous is not Delivery.FAILED:
+            self.tally["undelivered"] += 1
+            chat.messages.append(Message(chat_id, Sender.SYSTEM, f"Not delivered: {event.reason}.", event.ts))
+        if event.state in (Delivery.FAILED, Delivery.CONFIRMED) or previous is not event.state:
+            self.recorder.record("delivery", event.ts, chat_id=chat_id, message_id=message_id,
+                                 state=event.state.value, reason=event.reason)
+        self._emit("changed", chat_id)
+
+    def retry(self, chat_id: str, message_id: int) -> bool:
+        """Send a failed reply again, under the same outbox id, so the server can drop a duplicate."""
+        chat = self.chats.get(chat_id)
+        state = chat.delivery.get(message_id) if chat else None
+        if chat is None or not chat.is_open or state is None or state[0] is not Delivery.FAILED:
+            return False
+        outbox_id = next((oid for oid, (cid, mid, _) in self._outbox.items() if cid == chat_id and mid == message_id), None)
+        if outbox_id is None:
+            return False
+        now = self.clock.now()
+        chat.delivery[message_id] = (Delivery.QUEUED, "")
+        self.tally["undelivered"] -= 1
+        self.recorder.record("delivery", now, chat_id=chat_id, message_id=message_id, state="retried", reason="")
+        self.source.send(chat_id, self._outbox[outbox_id][2], now, outbox_id)
+        self._emit("changed", chat_id)
+        return True
 
     # ---- escalations -------------------------------------------------------------------------
     def _watch_escalation(self, chat: Chat, diagnosis: Diagnosis | None = None, message_id: int | None = None) -> None:
@@ -373,16 +464,15 @@ class Workspace:
         message = Message(chat_id, Sender.AGENT, text, now)
         chat.messages.append(message)
         self.tally["agent_messages"] += 1
-        delivered = self.source.send(chat_id, text, now) is not False
-        if not delivered:
-            # The customer left moments before; their leaving arrives with the next poll.
-            self.tally["undelivered"] += 1
-            chat.messages.append(Message(chat_id, Sender.SYSTEM, "Not delivered: the customer had already left.", now))
+        outbox_id = f"{self.outbox_prefix}{message.id}"
+        self._outbox[outbox_id] = (chat_id, message.id, text)
+        chat.delivery[message.id] = (Delivery.QUEUED, "")
         flags = self.message_flagger(text) if self.message_flagger else {}
         self.recorder.record(
             "message", now, chat_id=chat_id, message_id=message.id, sender="agent", length=len(text),
-            suggestion_id=suggestion_id, response_seconds=round(waited, 3), delivered=delivered, text=text, **flags,
+            suggestion_id=suggestion_id, response_seconds=round(waited, 3), text=text, **flags,
         )
+        self.source.send(chat_id, text, now, outbox_id)  # queued; DeliveryUpdate events follow
         self._emit("suggestion", chat_id)
         self._emit("changed", chat_id)
         return message

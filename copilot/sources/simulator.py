@@ -11,7 +11,7 @@ import heapq
 import random
 from dataclasses import dataclass
 
-from copilot.core.events import ChatOpened, CustomerLeft, CustomerMessage, SourceEvent
+from copilot.core.events import ChatOpened, CustomerLeft, CustomerMessage, Delivery, DeliveryUpdate, SourceEvent
 from copilot.sources.customer import Customer
 from copilot.sources.lines import SURNAMES
 from copilot.sources.outcome import ChatOutcome, SimulatorStats
@@ -73,7 +73,10 @@ class _Run:
 
 
 class Simulator:
-    """A ChatSource (copilot.core.source) driven by scenarios."""
+    """A ChatSource (copilot.core.source) driven by scenarios. It has no network: replies are
+    confirmed (or fail, when the customer already left) at once, on the next poll."""
+
+    kind = "simulator"
 
     def __init__(self, scenarios: list[Scenario], config: SimulatorConfig | None = None):
         self.config = config or SimulatorConfig()
@@ -102,16 +105,30 @@ class Simulator:
         self.capacity = self.config.max_concurrent  # the agent may lower or raise it during the shift
 
     # ---- ChatSource --------------------------------------------------------------------------
+    def start(self) -> None:
+        pass  # nothing to connect to
+
+    def stop(self) -> None:
+        pass
+
     def poll(self, now: float) -> list[SourceEvent]:
         self._advance(now)
         events, self._outbox = self._outbox, []
         return events
 
-    def send(self, chat_id: str, text: str, now: float) -> bool:
+    def send(self, chat_id: str, text: str, now: float, outbox_id: str = "") -> None:
+        if self.deliver(chat_id, text, now):
+            self._outbox.append(DeliveryUpdate(chat_id, outbox_id, Delivery.CONFIRMED, now))
+        else:  # the customer already left; the agent's client did not know yet
+            self._outbox.append(DeliveryUpdate(chat_id, outbox_id, Delivery.FAILED, now,
+                                               "the customer had already left"))
+
+    def deliver(self, chat_id: str, text: str, now: float) -> bool:
+        """The customer reads the reply and reacts. False: they had already left."""
         now = self._advance(now)
         run = self._runs[chat_id]
         if run.ended_at is not None:
-            return False  # the customer already left; the agent's client may not know yet
+            return False
         run.agent_replies += 1
         run.first_reply_at = now if run.first_reply_at is None else run.first_reply_at
         self._stop_waiting(run)
