@@ -19,6 +19,8 @@ from pathlib import Path
 
 import httpx
 
+from copilot.sources.matrix.api import MatrixApi
+
 CONFIG = """\
 server_name: "localhost"
 public_baseurl: "http://127.0.0.1:{port}/"
@@ -138,16 +140,27 @@ class SynapseServer:
                 self.kill()
         self.process = None
 
-    def register(self, user: str, password: str, admin: bool = False) -> dict:
-        """Register with the shared secret; returns {user_id, access_token, device_id, ...}."""
-        endpoint = f"{self.url}/_synapse/admin/v1/register"
-        nonce = httpx.get(endpoint, timeout=10).json()["nonce"]
-        message = b"\x00".join([nonce.encode(), user.encode(), password.encode(), b"admin" if admin else b"notadmin"])
-        mac = hmac.new(self.secret.encode(), message, hashlib.sha1).hexdigest()
-        response = httpx.post(endpoint, json={"nonce": nonce, "username": user, "password": password,
-                                              "admin": admin, "mac": mac}, timeout=30)
-        response.raise_for_status()
-        return response.json()
+    def register(self, user: str, password: str, admin: bool = False, displayname: str = "") -> dict:
+        """Register with the shared secret; returns {user_id, access_token, device_id, ...}.
+        Failures are ServerProblem, as from the app's own client (M_USER_IN_USE, unreachable, ...)."""
+        api = MatrixApi(self.url, timeout=30)
+        try:
+            nonce = api.request("GET", "/_synapse/admin/v1/register", "registering", auth=False)["nonce"]
+            message = b"\x00".join([nonce.encode(), user.encode(), password.encode(), b"admin" if admin else b"notadmin"])
+            mac = hmac.new(self.secret.encode(), message, hashlib.sha1).hexdigest()
+            body = {"nonce": nonce, "username": user, "password": password, "admin": admin, "mac": mac}
+            if displayname:
+                body["displayname"] = displayname
+            return api.request("POST", "/_synapse/admin/v1/register", "registering", body=body, auth=False)
+        finally:
+            api.close()
+
+    def as_admin(self, method: str, path: str, body: dict | None = None) -> dict:
+        api = MatrixApi(self.url, self.admin(), timeout=60)
+        try:
+            return api.request(method, path, "admin", body=body)
+        finally:
+            api.close()
 
     def admin(self) -> str:
         if not self.admin_token:

@@ -106,6 +106,9 @@ class MatrixApi:
     def resolve_alias(self, alias: str) -> str:
         return str(self.request("GET", f"{PREFIX}/directory/room/{_q(alias)}", "finding the space").get("room_id", ""))
 
+    def joined_rooms(self) -> set[str]:
+        return set(self.request("GET", f"{PREFIX}/joined_rooms", "listing rooms").get("joined_rooms") or ())
+
     def create_room(self, invite: list[str], name: str = "", direct: bool = True) -> str:
         body: dict[str, Any] = {"invite": invite, "is_direct": direct, "preset": "private_chat"}
         if name:

@@ -24,6 +24,7 @@ from copilot.sources.matrix.room_text import display_name, message_text, ts_of
 from copilot.sources.matrix.rooms import ENDING_TAGS, RoomInfo
 
 CHANNEL = "Matrix"
+GONE = "you are no longer in the room: it was deleted on the server, or you left it in another client"
 
 
 class RoomEvents:
@@ -65,12 +66,14 @@ class RoomEvents:
         info = self.rooms.get(room_id)
         if info is None or not info.open:
             return
-        by = ""
-        for event in _events((section.get("timeline") or {}).get("events")) + _events(section.get("state")):
-            if event.get("type") == "m.room.member" and event.get("state_key") == self.agent:
-                by = str(event.get("sender", ""))
-        reason = "you left the room outside the app" if by == self.agent else "the room was closed on the server or you were removed from it"
-        self.end_elsewhere(info, reason, self.clock())
+        self.end_elsewhere(info, GONE, self.clock())
+
+    def still_joined(self, joined: set[str]) -> None:
+        """Open chats in rooms the agent is no longer in (a room deleted and purged on the server
+        leaves no trace in /sync) end."""
+        for info in list(self.rooms.values()):
+            if info.open and info.room_id not in joined:
+                self.end_elsewhere(info, GONE, self.clock())
 
     def end_elsewhere(self, info: RoomInfo, reason: str, ts: float, resolved: bool = False) -> None:
         if info.open:
@@ -117,8 +120,9 @@ class RoomEvents:
             return False
         return self.space_children is None or info.room_id in self.space_children
 
-    def _maybe_open(self, info: RoomInfo, at_ms: int | None) -> None:
-        """Open the room's chat if it should be open now; `at_ms`: a customer message's server time."""
+    def _maybe_open(self, info: RoomInfo, at_ms: int | None, seen_at: float | None = None) -> None:
+        """Open the room's chat if it should be open now. `at_ms`: a customer message's server time
+        (it may reopen an ended chat); `seen_at`: when the event that made it a chat happened."""
         if info.open or not self._eligible(info) or not self.agent:
             return
         customer = info.choose_customer(self.agent, self.staff)
@@ -129,7 +133,8 @@ class RoomEvents:
         if at_ms is not None and at_ms <= info.ended_at_ms:
             return  # an old message of a chat that already ended
         info.round += 1
-        info.open, info.opened_at = True, self.clock() if at_ms is None else at_ms / 1000.0
+        info.open = True
+        info.opened_at = at_ms / 1000.0 if at_ms is not None else seen_at if seen_at is not None else self.clock()
         self.arrivals.put(ChatOpened(info.chat_id, info.name_of(customer), info.opened_at, channel=CHANNEL))
 
     def _timeline_event(self, info: RoomInfo, event: dict) -> None:
@@ -154,7 +159,7 @@ class RoomEvents:
             info.open, info.ended_at_ms = False, int(ts * 1000)
             self.arrivals.put(CustomerLeft(info.chat_id, ts))
         elif membership == "join":
-            self._maybe_open(info, None)
+            self._maybe_open(info, None, ts)
 
     def _message(self, info: RoomInfo, event: dict, event_id: str, ts: float) -> None:
         sender = str(event.get("sender", ""))

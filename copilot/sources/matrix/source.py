@@ -13,6 +13,7 @@ import logging
 import queue
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 from copilot.core.events import SourceEvent
@@ -31,6 +32,7 @@ from copilot.sources.matrix.rooms import CLOSED_TAG, RESOLVED_TAG, RoomInfo
 log = logging.getLogger(__name__)
 POLL_TIMEOUT_MS = 30_000
 TIMELINE_LIMIT = 100
+MEMBERSHIP_CHECK_SECONDS = 30.0  # how often to look for rooms that vanished without a trace in /sync
 SYNC_FILTER = json.dumps({
     "presence": {"types": []}, "account_data": {"types": []},
     "room": {"timeline": {"limit": TIMELINE_LIMIT}, "ephemeral": {"types": []}, "account_data": {"types": ["m.tag"]}},
@@ -60,6 +62,9 @@ class MatrixSource:
         self._signed_in = threading.Event()
         self._wake = threading.Event()
         self._threads: list[threading.Thread] = []
+        self.membership_check_every = MEMBERSHIP_CHECK_SECONDS
+        self._membership_checked = 0.0
+        self.problems: Counter = Counter()  # what went wrong so far, by kind (for the self-test summary)
 
     # ---- ChatSource --------------------------------------------------------------------------
     def start(self) -> None:
@@ -103,6 +108,7 @@ class MatrixSource:
     def _sync_loop(self) -> None:
         backoff = Backoff()
         caught_up = False
+        asked = time.monotonic()
         while not self._stopping.is_set():
             if self.link.is_offline:
                 self._wake.wait(1.0)
@@ -117,16 +123,24 @@ class MatrixSource:
                     with self.rooms.lock:
                         reopen_known(self.api, self.rooms)
                     caught_up = True
+                asked = time.monotonic()
                 data = self.api.sync(self.since, self.poll_timeout_ms if self.since else 0, SYNC_FILTER)
                 with self.rooms.lock:
                     self._apply(data)
                     self.since = str(data.get("next_batch") or self.since or "")
                     self._save_state()
+                if backoff.failures or time.monotonic() - self._membership_checked > self.membership_check_every:
+                    joined = self.api.joined_rooms()
+                    with self.rooms.lock:
+                        self.rooms.still_joined(joined)
+                    self._membership_checked = time.monotonic()
                 backoff.reset()
                 self.link.connected()
             except ServerProblem as problem:
                 if self._stopping.is_set():
                     break
+                if time.monotonic() - asked > 2.0:  # it worked, then dropped: try again at once
+                    backoff.reset()
                 self._sync_failed(problem, backoff)
             except Exception:  # a bug must not end receiving for the shift: log it, back off, go on
                 if self._stopping.is_set():
@@ -135,6 +149,7 @@ class MatrixSource:
                 self._stopping.wait(backoff.next_delay())
 
     def _sync_failed(self, problem: ServerProblem, backoff: Backoff) -> None:
+        self.problems[problem.kind] += 1
         if problem.kind in ("auth", "forbidden"):
             self._signed_in.clear()
             self.link.offline(_plain_refusal(problem))
@@ -203,6 +218,7 @@ class MatrixSource:
                 self._do(command)
                 return
             except ServerProblem as problem:
+                self.problems[problem.kind] += 1
                 if not problem.retryable or (command[0] == "send" and self.outbox.out_of_patience(command[1])):
                     self._give_up(command, problem)
                     return
@@ -256,6 +272,6 @@ class MatrixSource:
 def _plain_refusal(problem: ServerProblem) -> str:
     if problem.code == "M_UNKNOWN_TOKEN" or problem.status == 401:
         return f"{problem.status or 401}: the homeserver refused the access token; sign in again in Copilot ▸ Chat source"
-    if problem.code == "M_FORBIDDEN" and "login" in problem.detail.lower() or "signing in" in problem.detail:
+    if problem.detail.startswith("signing in"):
         return f"{problem.status}: the homeserver refused the user name or password"
     return f"{problem.status}: the homeserver refused this account ({problem.detail})"
