@@ -27,6 +27,7 @@ class Reply:
     remote_id: str = ""  # the server's id once it took the reply
     attempts: int = 0
     private: bool = False  # a private note (Chatwoot), not a reply to the customer
+    seen_before: int = 0  # Chatwoot: the newest message id known at the first attempt (where to look for it)
 
 
 class Outbox:
