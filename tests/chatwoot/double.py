@@ -272,10 +272,10 @@ class _Handler(BaseHTTPRequestHandler):
         self._answer(404, {"error": "Resource could not be found"})
 
     def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
         if not self._gate():
             return
         d = self.double
-        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
         parts = urlparse(self.path).path.strip("/").split("/")
         conv_id = int(parts[5]) if len(parts) > 5 and parts[5].isdigit() else -1
         with d.lock:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import time
 
 import pytest
 
@@ -42,31 +41,3 @@ def new_user(server: SynapseServer, role: str, name: str = "") -> dict:
     user = f"{role}-{secrets.token_hex(4)}"
     account = server.register(user, f"{user}-password", displayname=name or role.title())
     return {**account, "user": user, "password": f"{user}-password"}
-
-
-class Gathered:
-    """Everything a source reported, polled as the window would (every 50 ms)."""
-
-    def __init__(self, source):
-        self.source = source
-        self.events: list = []
-        self.poll_seconds: list[float] = []
-
-    def poll(self) -> list:
-        started = time.perf_counter()
-        new = self.source.poll(time.time())
-        self.poll_seconds.append(time.perf_counter() - started)
-        self.events += new
-        return new
-
-    def until(self, predicate, timeout: float = 15.0) -> bool:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            self.poll()
-            if predicate(self.events):
-                return True
-            time.sleep(0.05)
-        return False
-
-    def of(self, kind) -> list:
-        return [e for e in self.events if isinstance(e, kind)]

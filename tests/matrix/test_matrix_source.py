@@ -17,7 +17,8 @@ from copilot.sources.matrix.api import MatrixApi
 from copilot.sources.matrix.rooms import RESOLVED_TAG
 from copilot.sources.matrix.source import MatrixSource
 from tests.flaky_proxy import FlakyProxy
-from tests.matrix.conftest import Gathered, new_user
+from tests.live_gathering import Gathered
+from tests.matrix.conftest import new_user
 
 
 def open_source(url: str, agent: dict, data_dir, **config) -> tuple[MatrixSource, Gathered]:

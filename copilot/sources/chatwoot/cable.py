@@ -10,6 +10,7 @@ every few seconds). The browser's Origin header is sent: ActionCable checks it a
 from __future__ import annotations
 
 import json
+from contextlib import ExitStack
 from urllib.parse import urlparse
 
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
@@ -43,13 +44,14 @@ class Cable:
         self.identifier = json.dumps({"channel": "RoomChannel", "pubsub_token": pubsub_token,
                                       "account_id": account_id, "user_id": user_id})
         self._ws: ClientConnection | None = None
+        self._stack = ExitStack()
 
     def open(self) -> None:
         """Connect, wait for the welcome, subscribe and wait for the confirmation."""
         try:
-            self._ws = connect(self.url, origin=self.origin, subprotocols=["actioncable-v1-json"],
-                               open_timeout=self.timeout, close_timeout=2, max_size=MAX_FRAME, ping_interval=None,
-                               user_agent_header="agent-copilot")
+            self._ws = self._stack.enter_context(connect(
+                self.url, origin=self.origin, subprotocols=["actioncable-v1-json"], open_timeout=self.timeout,
+                close_timeout=2, max_size=MAX_FRAME, ping_interval=None, user_agent_header="agent-copilot"))
         except InvalidStatus as exc:
             raise from_status(exc.response.status_code, "", "opening the live connection") from None
         except (OSError, TimeoutError, InvalidHandshake) as exc:
@@ -105,7 +107,7 @@ class Cable:
     def close(self) -> None:
         if self._ws is not None:
             try:
-                self._ws.close()
+                self._stack.close()
             except Exception:  # closing a broken socket: nothing more to do
                 pass
             self._ws = None

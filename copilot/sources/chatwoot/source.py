@@ -295,13 +295,18 @@ class ChatwootSource:
         conversation_id = conversation_id_of(reply.chat_id)
         if conversation_id is None:
             raise ServerProblem("not_found", "this chat's conversation is unknown")
-        if reply.attempts and self._already_there(conversation_id, reply):
+        if reply.uncertain and self._already_there(conversation_id, reply):
             return
         if not reply.attempts:
             info = self.chats.known.get(conversation_id)
             reply.seen_before = info.last_message_id if info else 0
         reply.attempts += 1
-        message = self.api.create_message(conversation_id, reply.text, reply.outbox_id, private=reply.private)
+        try:
+            message = self.api.create_message(conversation_id, reply.text, reply.outbox_id, private=reply.private)
+        except ServerProblem as problem:
+            reply.uncertain = problem.kind in ("unreachable", "server", "bad_response")
+            raise
+        reply.uncertain = False
         self.outbox.sent(reply.outbox_id, f"{conversation_id}/{message.get('id', '')}")
 
     def _already_there(self, conversation_id: int, reply: Reply) -> bool:

@@ -27,6 +27,7 @@ class Reply:
     remote_id: str = ""  # the server's id once it took the reply
     attempts: int = 0
     private: bool = False  # a private note (Chatwoot), not a reply to the customer
+    uncertain: bool = False  # the last attempt got no answer: the server may have taken it
     seen_before: int = 0  # Chatwoot: the newest message id known at the first attempt (where to look for it)
 
 
