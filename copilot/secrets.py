@@ -134,3 +134,53 @@ def keyring_problem() -> str:
     """A plain sentence when keys cannot be stored across sessions; "" when they can."""
     store._keyring()
     return store.problem
+
+
+# ---- chat sources (issue 13): a Chatwoot access token or a Matrix password/token per account -------
+# Same store, same rules (keyring, or this session's memory when there is none); the entry is named
+# by copilot.sources.config.SourceConfig.secret_account, e.g. "matrix:chat.example.com:dana".
+SOURCE_PREFIX = "chat-source:"
+
+
+def get_source_secret(account: str) -> str | None:
+    """The saved token or password for a chat source account, or None. Never read from the environment."""
+    key = SOURCE_PREFIX + account
+    with store._lock:
+        if key in store._memory:
+            return store._memory[key]
+    ring = store._keyring()
+    if ring is None:
+        return None
+    try:
+        return ring.get_password(SERVICE, key) or None
+    except Exception as exc:  # locked or broken backend: say so, never log the secret
+        store.problem = f"The system keyring could not be read ({type(exc).__name__})."
+        return None
+
+
+def set_source_secret(account: str, secret: str) -> str:
+    """Keep (or, when empty, remove) a chat source's secret. Returns a sentence saying where it went."""
+    key = SOURCE_PREFIX + account
+    secret = secret.strip()
+    ring = store._keyring()
+    if not secret:
+        with store._lock:
+            store._memory.pop(key, None)
+        if ring is not None:
+            try:
+                ring.delete_password(SERVICE, key)
+            except Exception:  # nothing stored: nothing to remove
+                pass
+        return "Sign-in details removed."
+    if ring is not None:
+        try:
+            ring.set_password(SERVICE, key, secret)
+            with store._lock:
+                store._memory.pop(key, None)
+            return f"Saved in the system keyring ({store.backend_name()})."
+        except Exception as exc:
+            store.problem = f"{NO_BACKEND} (the keyring refused it: {type(exc).__name__})"
+    with store._lock:
+        store._memory[key] = secret
+    return ("No system keyring is available, so this is kept in memory for this session only; "
+            "you will need to enter it again next time.")

@@ -238,3 +238,14 @@ def test_the_websocket_address_follows_the_install():
     assert cable_url("https://chat.example.com") == "wss://chat.example.com/cable"
     assert cable_url("http://10.0.0.5:3000/") == "ws://10.0.0.5:3000/cable"
     assert cable_url("https://chat.example.com", "wss://ws.example.com") == "wss://ws.example.com/cable"
+
+
+def test_test_connection_signs_in_lists_and_subscribes(chatwoot):
+    from copilot.sources import factory
+
+    chatwoot.new_conversation("Alex Doe")
+    config = SourceConfig(kind="chatwoot", url=chatwoot.url)
+    assert factory.test_connection(config, "agent-token") == (
+        True, "Connected to Chatwoot as Dana (account 3): 1 open conversation(s) assigned to you; live updates work.")
+    ok, message = factory.test_connection(config, "wrong-token")
+    assert not ok and message.startswith("The server refused the sign-in (reading your Chatwoot profile: 401")

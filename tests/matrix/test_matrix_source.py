@@ -288,3 +288,16 @@ def test_a_connection_dropping_every_two_seconds_loses_and_repeats_nothing(synap
         stop_cutting.set()
         source.stop()
         proxy.close()
+
+
+def test_test_connection_says_plainly_what_it_found(synapse, people):
+    from copilot.sources import factory
+
+    config = SourceConfig(kind="matrix", url=synapse.url, user=people["agent"]["user"])
+    ok, message = factory.test_connection(config, people["agent"]["password"])
+    assert ok and message == f"Connected to {synapse.url} as {people['agent']['user_id']}: 0 room(s) joined."
+    ok, message = factory.test_connection(config, "wrong password")
+    assert not ok and message.startswith("The server refused the sign-in (signing in: 403")
+    ok, message = factory.test_connection(SourceConfig(kind="matrix", url=synapse.url, login="token"),
+                                          people["agent"]["access_token"])
+    assert ok and people["agent"]["user_id"] in message
