@@ -26,7 +26,7 @@ from tests.chatwoot.customers import DoubleCustomers, DoubleOracle
 from tests.chatwoot.double import ChatwootDouble
 from tests.flaky_proxy import FlakyProxy
 
-SPEED, CHATS = 10.0, 12
+SPEED, CHATS = 15.0, 12
 ENOUGH = 10  # chats ended: a scripted customer and the engine's drafts can go round in circles in one chat
 
 

@@ -78,7 +78,7 @@ def test_a_shift_over_matrix_survives_twenty_server_restarts(own_synapse, tmp_pa
     ws = Workspace(source=source, clock=WallClock())
     scripted = ScriptedAgent("careful", CustomerOracle(customers, BlindOracle(ws)), seed=2)
     shift = HeadlessShift(ws, scripted, engine_suggester(OfflineEngine.load_default(), ws.clock), speed=SPEED)
-    restarter = Restarter(server, RESTARTS, every=2.0)
+    restarter = Restarter(server, RESTARTS, every=1.5)
 
     source.start()
     customers.start()
@@ -116,4 +116,4 @@ def test_a_shift_over_matrix_survives_twenty_server_restarts(own_synapse, tmp_pa
         on_server = Counter(e["content"]["body"] for e in events if e["sender"] not in (agent["user_id"], bridge["user_id"]))
         assert not Counter(customer_texts) - on_server  # nothing reached the agent twice or from nowhere
     print("shift:", report.as_dict(), "replies checked:", replies_checked, "problems:", dict(source.problems))
-    assert replies_checked >= CHATS
+    assert replies_checked >= ENOUGH

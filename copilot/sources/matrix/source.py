@@ -95,9 +95,12 @@ class MatrixSource:
         self._stopping.set()
         self._wake.set()
         self._commands.put(("stop",))
-        self.api.close()  # ends a long-poll in flight
-        for thread in self._threads:
-            thread.join(timeout=5)
+        sync_thread, command_thread = self._threads or (None, None)
+        if command_thread is not None:
+            command_thread.join(timeout=5)
+        if sync_thread is not None:  # a long-poll in flight ends by itself; its answer is dropped
+            sync_thread.join(timeout=0.5)
+        self.api.close()
         self._save_state()
 
     def reconnect(self) -> None:
@@ -125,6 +128,8 @@ class MatrixSource:
                     caught_up = True
                 asked = time.monotonic()
                 data = self.api.sync(self.since, self.poll_timeout_ms if self.since else 0, SYNC_FILTER)
+                if self._stopping.is_set():
+                    break  # stop() no longer waits for this answer; it must not be half-applied
                 with self.rooms.lock:
                     self._apply(data)
                     self.since = str(data.get("next_batch") or self.since or "")
