@@ -39,3 +39,9 @@ def preview(text: str, limit: int = PREVIEW_LIMIT) -> str:
     one_line = " ".join(text[: limit * 4].split())
     one_line = _CONTROL.sub(_visible, one_line)
     return one_line if len(one_line) <= limit else one_line[: limit - 1] + "…"
+
+
+def display_name(name: str, limit: int = 200) -> str:
+    """A file or person name for a label or message: one line, bidi overrides and other controls
+    made visible (a name cannot reorder the text around it, e.g. "report\u202eslx.exe"), cut if long."""
+    return preview(str(name), limit)
