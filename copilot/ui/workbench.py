@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from PySide6.QtCore import QTimer
+
 from copilot import settings as user_settings
 from copilot.assist.engines import Engines
 from copilot.core.jobs import Job
@@ -22,6 +24,7 @@ from copilot.ui.main_window import MainWindow
 from copilot.ui.settings_dialog import SettingsDialog
 
 ASSIST_THREADS = {EngineName.OFFLINE: 2, EngineName.LLM: 5}  # CPU-bound offline; a model server serves several
+LOAD_MODEL_AFTER_MS = 150  # after the window's first paint
 LLM_FIELDS = ("engine", "llm_base_url", "llm_model", "llm_temperature", "llm_timeout", "llm_max_tokens",
               "llm_redact_remote")
 
@@ -46,10 +49,7 @@ class Workbench:
         if problems:  # shown without interrupting; the app's start-up also lists them all
             self.window.notify(problems[0] if len(problems) == 1 else
                                f"{len(problems)} problems were found while starting; the first: {problems[0]}")
-        if self.session.engines.note:  # the engine fell back to something weaker: say so, without interrupting
-            self.window.notify(self.session.engines.note)
         self._show_source()
-
     @property
     def workspace(self):
         return self.session.workspace
@@ -57,6 +57,14 @@ class Workbench:
     def start(self) -> None:
         self.window.start()
         self.flags.start()
+        # The offline model is read off the UI thread once the window has painted (reading it while
+        # the first paint happens would slow both); the first suggestions wait for it. A weaker
+        # fallback model, or a model that cannot be read, is said.
+        offline = self.session.engines.offline
+        if hasattr(offline, "load"):
+            QTimer.singleShot(LOAD_MODEL_AFTER_MS, lambda: self.background.run(Job(
+                lambda _control: offline.load(), "Loading the offline model", lane="assist",
+                on_done=lambda engine: engine.note and self.window.notify(engine.note))))
 
     def _show_source(self) -> None:
         speed = self.session.options.speed
