@@ -16,7 +16,6 @@ OPENAI_HOST = "api.openai.com"  # the only host the OPENAI_API_KEY environment v
 SLOWEST_TOKENS_PER_SECOND = 8.0
 BYTES_PER_TOKEN = 1024  # a streamed token costs ~250 bytes of JSON events: 4x headroom
 CHARS_PER_TOKEN = 16  # a token is a few characters; more text than this many per token is not an answer
-ENGINES = ("offline", "llm")
 # Servers that do not need a key still make the openai SDK insist on one: it is sent as is.
 NO_KEY = "not-needed"
 
