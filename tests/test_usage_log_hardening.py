@@ -210,3 +210,25 @@ def test_customer_names_are_pseudonyms_unless_text_is_kept(tmp_path, store_text)
     else:
         assert names[0] == names[1] != names[2] and all(n.startswith("Customer ") for n in names)
         assert b"Ana" not in path.read_bytes() and b"Silva" not in journal
+
+
+def test_copilot_usage_says_what_waits_in_a_kept_journal(tmp_path, short_busy_timeout, capsys):
+    import json
+
+    from copilot.__main__ import main
+
+    path = tmp_path / "usage.sqlite"
+    log = new_log(path)
+    log.record("focus", T0 + 1, chat_id="written", previous_chat_id="", open_chats=1)
+    assert log.flush()
+    holder = LockHolder(path, 2.5)
+    log.record("focus", T0 + 2, chat_id="waiting", previous_chat_id="", open_chats=1)
+    log.close(timeout=10)
+    holder.wait()
+    before = path.read_bytes()
+    assert main(["usage", "--db", str(path), "--json"]) == 0
+    files = json.loads(capsys.readouterr().out)["log_files"]
+    assert files == [{"file": str(path), "records_waiting_for_replay": 1, "live_sessions": 0, "journals_kept_aside": 0}]
+    assert main(["usage", "--db", str(path)]) == 0
+    assert "1 record(s) wait in a journal" in capsys.readouterr().out
+    assert path.read_bytes() == before  # only read

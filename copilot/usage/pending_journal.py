@@ -245,3 +245,25 @@ else:
                 return True  # closing releases the probe's lock
         except OSError:
             return False
+
+
+def waiting_records(db_path: Path, conn: sqlite3.Connection) -> dict[str, int]:
+    """What the journals beside `db_path` hold that the log does not, read without changing a byte:
+    records of ended sessions waiting for the next start to replay them, journals of sessions
+    still running, and journals kept aside because their replay failed."""
+    waiting = live = 0
+    for path in sorted(db_path.parent.glob(f"{db_path.name}{SUFFIX}*")):
+        if not path.name[len(db_path.name) + len(SUFFIX):].isdigit():
+            continue
+        if not _is_free(path):
+            live += 1
+            continue
+        try:
+            session_id, entries = read_entries(path)
+            row = conn.execute("SELECT journal_seq FROM sessions WHERE id = ?", (session_id,)).fetchone()
+        except (OSError, ValueError, sqlite3.Error):
+            continue
+        if row is not None:
+            waiting += sum(1 for e in entries if e[0] > (row[0] or 0))
+    aside = len(list(db_path.parent.glob(f"{db_path.name}{SUFFIX}*{UNREPLAYED}")))
+    return {"records_waiting_for_replay": waiting, "live_sessions": live, "journals_kept_aside": aside}
