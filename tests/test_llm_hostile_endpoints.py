@@ -158,3 +158,24 @@ def test_unmasking_appends_and_matches_a_whole_unmask():
             whole = masker.back(text).lstrip()
             assert all(whole.startswith(s) for s in seen) and whole.startswith(seen[-1].rstrip())
             assert len(seen[-1]) >= len(whole) - len(" [NA") - 1
+
+
+def test_a_dripping_endpoint_gets_the_offline_suggestion_and_a_notice(server, monkeypatch):
+    """Through the suggestion pipeline: the deadline error becomes the offline suggestion and a notice."""
+    from copilot.assist import llm
+    from copilot.assist.engine import Conversation, Turn
+    from copilot.assist.engines import Engines
+    from copilot.assist.offline import OfflineEngine
+    from copilot.assist.pipeline import SuggestionRequest, make_suggestion
+    from copilot.core.chat import Sender
+
+    monkeypatch.setattr(llm.config, "SLOWEST_TOKENS_PER_SECOND", 100.0)  # a 2 s deadline keeps the test short
+    server.default = ("drip", 0.25)
+    offline = OfflineEngine.load_default()
+    cfg = config(server)
+    engines = Engines(offline, LLMEngine(cfg, offline.playbooks))
+    chat = Conversation("c1", "Ana Silva", (Turn(Sender.CUSTOMER, "My parcel is late, order #48213", 0.0),), 1)
+    suggestion, elapsed = within(30, lambda: make_suggestion(engines, SuggestionRequest(chat), time.time))
+    assert not isinstance(suggestion, BaseException), suggestion
+    assert suggestion.diagnosis.best is not None and "in all" in suggestion.notice and "offline" in suggestion.notice
+    assert elapsed <= cfg.deadline(96) + SLACK + 1.0
