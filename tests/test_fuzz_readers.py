@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -86,13 +87,6 @@ def test_transcripts_from_any_json(value):
 
 
 @FUZZ
-@given(st.binary(max_size=300))
-def test_transcripts_from_any_bytes(data):
-    with written(data, ".json") as path:
-        check_transcript(path)
-
-
-@FUZZ
 @given(st.integers(min_value=1, max_value=5000), st.sampled_from(["[", '{"a":', '{"messages": [']))
 def test_transcripts_nested_deep(depth, opener):
     with written(opener * depth, ".json") as path:
@@ -123,13 +117,6 @@ def test_scenarios_mutated_from_the_shipped_ones(source, edits):
 
 
 @FUZZ
-@given(st.binary(max_size=400))
-def test_scenarios_from_any_bytes(data):
-    with written(data, ".toml") as path:
-        check_scenario(path)
-
-
-@FUZZ
 @given(st.integers(min_value=1, max_value=3000), st.sampled_from(["a = [", "a = {b = ", "x = [[", "[t]\nv = ["]))
 def test_scenarios_nested_deep(depth, opener):
     closer = {"a = [": "]", "a = {b = ": "}", "x = [[": "]]", "[t]\nv = [": "]"}[opener]
@@ -154,9 +141,16 @@ def test_settings_from_any_json(value):
         assert user_settings.load(path.with_name("saved.json")) == (loaded, "")
 
 
-@FUZZ
-@given(st.binary(max_size=300))
-def test_settings_from_any_bytes(data):
-    with written(data, ".json") as path:
-        loaded, problem = user_settings.load(path)
+def check_settings(path: Path) -> None:
+    loaded, problem = user_settings.load(path)
     assert isinstance(loaded, user_settings.Settings) and (not problem or one_line(problem))
+
+
+# ---- any bytes at all, for each reader --------------------------------------------------------
+@pytest.mark.parametrize("check, suffix", [(check_transcript, ".json"), (check_scenario, ".toml"),
+                                           (check_settings, ".json")], ids=["transcript", "scenario", "settings"])
+@FUZZ
+@given(data=st.binary(max_size=400))
+def test_any_bytes(check, suffix, data):
+    with written(data, suffix) as path:
+        check(path)
