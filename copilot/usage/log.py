@@ -225,13 +225,13 @@ class UsageLog:
                 except queue.Empty:
                     break
             pending = backlog + batch
+            if stop_at is not None:
+                self._finish(stop_at, pending)  # writes them, once
+                return
             if pending:
                 backlog = self._write_all(pending)
             for done in waiting:
                 done.set()
-            if stop_at is not None:
-                self._finish(stop_at, backlog)
-                return
 
     def _write_all(self, records: list) -> list:
         """Write `records` in order, CHUNK per transaction; returns those the database refused."""
@@ -288,17 +288,17 @@ class UsageLog:
         self.last_error = exc
         self.errors += 1
 
-    def _finish(self, ended_at: float, backlog: list) -> None:
+    def _finish(self, ended_at: float, pending: list) -> None:
         while True:  # a record that raced close() from another thread: counted, not written
             try:
                 self._queue.get_nowait()
             except queue.Empty:
                 break
             self.dropped_after_close += 1
-        if backlog:  # one last try (it waits the busy timeout)
-            backlog = self._write_all(backlog)
+        backlog = self._write_all(pending) if pending else []  # one try: it may wait the busy timeout
         try:
-            self._conn.execute("UPDATE sessions SET ended_at = ? WHERE id = ?", (ended_at, self.session_id))
+            if not backlog:  # (still refused: not another wait; the session then has no end time)
+                self._conn.execute("UPDATE sessions SET ended_at = ? WHERE id = ?", (ended_at, self.session_id))
         except Exception as exc:
             self._failed(exc, "ending the session")
         finally:
