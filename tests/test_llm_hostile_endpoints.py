@@ -104,7 +104,7 @@ def test_a_100_kb_diagnosis_is_read_quickly(server):
     server.default = ("big_json", 100)
     d = diagnoser(server, tokens=96)
     result, elapsed = within(30, lambda: d.run(MESSAGES))
-    assert elapsed < 5.0, elapsed  # one loopback request and a bounded parse; 51 s before
+    assert elapsed < 10.0, elapsed  # one loopback request and a bounded parse: 0.1-0.3 s; 51 s before
     assert isinstance(result, LLMError) or result.category == "late_delivery"
 
 
@@ -114,7 +114,7 @@ def test_finding_json_in_a_huge_answer_is_quick(text):
     started = time.perf_counter()
     extract_json(text)
     parse(text, LABELS)
-    assert time.perf_counter() - started < 1.0
+    assert time.perf_counter() - started < 5.0  # linear: milliseconds; the quadratic scan took minutes
 
 
 def test_json_is_still_found_where_a_model_puts_it():
