@@ -1,4 +1,5 @@
-"""One concrete tip per practice chat: about the part of the score that lost the most points.
+"""One concrete tip per practice chat: about the part of the score that lost the most points, except
+that a wrong (or missing) diagnosis comes first when the chat was not resolved: it is the root cause.
 
 A tip names what to do differently in words taken from the chat itself: the customer's opening, the
 question that gets the missing fact, the words of the forbidden promise, the playbook's step.
@@ -16,6 +17,8 @@ _EXCERPT = 90  # characters of the customer's opening quoted in a diagnosis tip
 def tip_for(chat: PracticeChat, outcome: ChatOutcome, parts: tuple[Part, ...], resolution: Resolution,
             breaches: list[tuple[ForbiddenPromise, str]]) -> str:
     worst = max(parts, key=lambda p: p.lost)  # the first of equals: parts come in order of importance
+    if not outcome.resolved_correctly and parts[0].points == 0.0:
+        worst = parts[0]
     if worst.lost <= 0.01:
         return "Nothing to improve in this chat: right issue, right facts, right remedy, in good time."
     tips = {"diagnosis": _diagnosis, "facts": _facts, "resolution": _resolution, "promises": _promises,

@@ -32,6 +32,7 @@ from copilot.sources.scenario import Scenario
 POLICIES = ("careful", "passive", "decaying")
 DECAY_PER_PASSIVE_SHIFT = 0.002
 DAY, WEEK = 86_400.0, 7 * 86_400.0
+PRACTICE_AFTER = 6 * 3600.0  # the week's practice comes this long after the last shift began
 # Opens what one app session records to (a usage log in the agent's name), given its kind and start.
 RecorderFactory = Callable[[str, float], AbstractContextManager[Recorder]]
 
@@ -78,17 +79,19 @@ class Trainee:
 def practise_over_weeks(trainee: Trainee, scenarios: list[Scenario], weeks: int, start: float,
                         shifts_per_week: int = 5, shift_chats: int = 8, chats: int = DEFAULT_CHATS,
                         open_recorder: RecorderFactory = no_recording) -> list[PracticeResult]:
-    """Each week: a practice on Monday at the start, then `shifts_per_week` daily assisted shifts."""
+    """Each week from Monday `start`: one assisted shift a day for `shifts_per_week` days (from 09:00
+    on the given start's clock), then a practice in the afternoon of the last working day."""
     results: list[PracticeResult] = []
     last_practised: dict[str, float] = {}
     for week in range(weeks):
         monday = start + week * WEEK
-        with open_recorder("practice", monday) as recorder:
-            result = trainee.practise(scenarios, recorder, monday, last_practised, chats)
-        results.append(result)
-        last_practised.update({c.scenario_id: result.started_at for c in result.chats})
         for day in range(shifts_per_week):
-            begin = monday + day * DAY + 1800.0
+            begin = monday + day * DAY
             with open_recorder("shift", begin) as recorder:
                 trainee.work_shift(recorder, begin, shift_chats)
+        practice_at = monday + max(shifts_per_week - 1, 0) * DAY + PRACTICE_AFTER
+        with open_recorder("practice", practice_at) as recorder:
+            result = trainee.practise(scenarios, recorder, practice_at, last_practised, chats)
+        results.append(result)
+        last_practised.update({c.scenario_id: result.started_at for c in result.chats})
     return results
