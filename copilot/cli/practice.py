@@ -35,6 +35,9 @@ def register(subparsers) -> None:
     parser.add_argument("--chats", type=int, default=5, help="chats per practice (default 5)")
     parser.add_argument("--weeks", type=int, default=1, help="weeks of shifts, each ending with a practice (default 1)")
     parser.add_argument("--shifts-per-week", type=int, default=5, help="assisted shifts before each practice (default 5)")
+    parser.add_argument("--blind-first", type=int, default=0, metavar="N",
+                        help="in the shifts, 1 chat in N is blind-first: the agent names the issue first (default 0: off)")
+    parser.add_argument("--shift-chats", type=int, default=8, help="chats per assisted shift (default 8)")
     parser.add_argument("--seed", type=int, default=0, help="makes the run reproducible (default 0)")
     parser.add_argument("--start", type=_time, help="when the first week starts (default: now); ISO or epoch")
     parser.add_argument("--usage-log", type=Path, help="record the shifts and practices in this usage log")
@@ -57,6 +60,10 @@ def _check(args: argparse.Namespace) -> str:
         return f"--weeks must be between 1 and {MAX_WEEKS}, not {args.weeks}"
     if not 0 <= args.shifts_per_week <= 7:
         return f"--shifts-per-week must be between 0 and 7, not {args.shifts_per_week}"
+    if args.blind_first != 0 and not 2 <= args.blind_first <= 100:
+        return f"--blind-first must be 0 (off) or from 2 to 100, not {args.blind_first}"
+    if not 1 <= args.shift_chats <= 200:
+        return f"--shift-chats must be between 1 and 200, not {args.shift_chats}"
     if not args.agent.strip():
         return "--agent must not be empty"
     return ""
@@ -83,8 +90,8 @@ def handle(args: argparse.Namespace) -> int:
     start = args.start if args.start is not None else time.time()
     opener = _usage_log_opener(args) if args.usage_log else no_recording
     try:
-        results = practise_over_weeks(trainee, scenarios, args.weeks, start, args.shifts_per_week,
-                                      chats=args.chats, open_recorder=opener)
+        results = practise_over_weeks(trainee, scenarios, args.weeks, start, args.shifts_per_week, args.shift_chats,
+                                      args.chats, opener, args.blind_first)
     except UsageLogError as exc:
         print(f"copilot practice: {exc}", file=sys.stderr)
         return 2

@@ -14,12 +14,39 @@ import random
 from dataclasses import dataclass
 
 from copilot.core.recorder import Recorder
+from copilot.practice.blind_first import BlindFirst
+from copilot.practice.scripted import SkillModel
 from copilot.selftest.policy import READING_WORDS_PER_SECOND
+from copilot.sources.scenario import ISSUE_TYPES
 
 WRONG_DRAFT_SHARE = 0.10  # drafts whose diagnosis is wrong: the careful agent rejects them
 CHARS_PER_WORD = 5.5
 DRAFTS_PER_CHAT = (2, 4)
 CHAT_GAP_SECONDS = (20.0, 60.0)
+
+
+ENGINE_ACCURACY = 0.85  # the engine's first category is right this often in the simulated shift
+
+
+@dataclass(frozen=True)
+class BlindPicker:
+    """Blind-first in a simulated shift: 1 chat in `every`; the agent's pick follows its skill."""
+
+    every: int
+    skill: float
+    difficulties: tuple[str, ...]  # one per scenario in the pool: live chats are as hard as the scenarios
+
+    def pick_issue(self, rng: random.Random) -> tuple[str, str]:
+        """(the chat's true issue, its difficulty)."""
+        return rng.choice(ISSUE_TYPES), rng.choice(self.difficulties)
+
+    def agent_pick(self, truth: tuple[str, str], rng: random.Random) -> str:
+        if rng.random() < SkillModel(self.skill).p("diagnosis", truth[1]):
+            return truth[0]
+        return rng.choice([i for i in ISSUE_TYPES if i != truth[0]])
+
+    def engine_pick(self, truth: tuple[str, str], rng: random.Random) -> str:
+        return truth[0] if rng.random() < ENGINE_ACCURACY else rng.choice([i for i in ISSUE_TYPES if i != truth[0]])
 
 
 @dataclass(frozen=True)
@@ -37,12 +64,19 @@ class ShiftSummary:
 
 
 def assisted_shift(recorder: Recorder, passive: bool, start: float, chats: int, rng: random.Random,
-                   prefix: str = "shift") -> ShiftSummary:
-    """Write one shift's records to `recorder` (e.g. a UsageLog opened for the agent); return its sums."""
+                   prefix: str = "shift", blind: BlindPicker | None = None) -> ShiftSummary:
+    """Write one shift's records to `recorder` (e.g. a UsageLog opened for the agent); return its sums.
+
+    With `blind`, chats sampled for blind-first get the agent's own pick before the first draft."""
     t, used, accepted, fast, suggestion = start, 0, 0, 0, 0
+    sampler = BlindFirst(blind.every, recorder, seed=f"{prefix}/{start}") if blind else None
     for number in range(1, chats + 1):
         chat_id, opened = f"{prefix}-{number:03d}", t
         recorder.record("chat_opened", t, chat_id=chat_id, customer="Sim Customer", scenario_id="", concurrent=1)
+        truth = blind.pick_issue(rng) if blind and sampler.chat_opened(chat_id, t) else None
+        if truth is not None:
+            t += rng.uniform(8.0, 25.0)  # reading the opening and naming the issue
+            sampler.picked(chat_id, blind.agent_pick(truth, rng), blind.engine_pick(truth, rng), suggestion + 1, t)
         message = 0
         for _ in range(rng.randint(*DRAFTS_PER_CHAT)):
             message += 1
@@ -70,6 +104,8 @@ def assisted_shift(recorder: Recorder, passive: bool, start: float, chats: int, 
                             suggestion_id=suggestion if kind != "rejected" else None, response_seconds=seconds + 2.0)
         t += rng.uniform(10.0, 30.0)
         recorder.record("chat_closed", t, chat_id=chat_id, status="resolved", concurrent=0, duration=t - opened)
+        if truth is not None:
+            sampler.chat_ended(chat_id, truth[0], t)
         t += rng.uniform(*CHAT_GAP_SECONDS)
     return ShiftSummary(start, t, used, accepted, fast)
 

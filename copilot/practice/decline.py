@@ -20,7 +20,7 @@ from statistics import fmean
 class SkillThresholds:
     baseline_practices: int = 8
     allowance: float = 3.0  # points per practice below the baseline taken as noise
-    alarm: float = 50.0  # accumulated shortfall, in points, that raises "skill falling"
+    alarm: float = 40.0  # accumulated shortfall, in points, that raises "skill falling"
     recent_practices: int = 4  # the practices averaged for an agent's current level
 
     def __post_init__(self) -> None:

@@ -21,7 +21,7 @@ from copilot.practice.nudge import Nudge, nudge_for
 from copilot.practice.records import AgentSkillRecords
 from copilot.usage.timeframes import iso, window_label, window_start
 
-TEAM_THRESHOLDS = SkillThresholds(baseline_practices=6, allowance=1.0, alarm=6.0)  # weekly team means
+TEAM_THRESHOLDS = SkillThresholds(baseline_practices=8, allowance=1.5, alarm=8.0)  # weekly team means
 NOTE = ("Skill trends are for coaching, not ranking: a practice is five simulated chats, and one agent's week "
         "says little on its own. Look at the direction over weeks, beside how drafts were used.")
 

@@ -22,6 +22,8 @@ def difficulty_mix(chats: int) -> list[str]:
     """How many of each difficulty, easiest first: 5 -> easy, easy, medium, medium, hard."""
     if not 1 <= chats <= MAX_CHATS:
         raise ValueError(f"a practice session has 1 to {MAX_CHATS} chats, not {chats}")
+    if chats == 1:
+        return ["medium"]
     easy = round(chats * EASY_SHARE)
     medium = round(chats * MEDIUM_SHARE)
     hard = max(0, chats - easy - medium)
@@ -36,17 +38,16 @@ def choose_scenarios(scenarios: list[Scenario], last_practised: dict[str, float]
         raise ValueError("there are no scenarios to practise with")
     last_practised = last_practised or {}
     rng = random.Random(f"practice/{seed}")
-    tie = {s.id: rng.random() for s in scenarios}
+    level = {s.id: DIFFICULTIES.index(s.expectations.difficulty) for s in scenarios}
+    fixed = {s.id: (s.id in last_practised, last_practised.get(s.id, 0.0), rng.random()) for s in scenarios}
     chosen: list[Scenario] = []
-    for wanted in difficulty_mix(chats):
-        pool = [s for s in scenarios if s not in chosen] or list(scenarios)  # fewer scenarios than chats: repeat
-        chosen.append(min(pool, key=lambda s: _rank(s, wanted, last_practised, chosen, tie)))
+    for wanted in map(DIFFICULTIES.index, difficulty_mix(chats)):
+        taken = {c.id for c in chosen}
+        pool = [s for s in scenarios if s.id not in taken] or list(scenarios)  # fewer scenarios than chats: repeat
+        issues = {c.issue for c in chosen}
+        practised, when, tie = zip(*(fixed[s.id] for s in pool))
+        # (difficulty distance, practised before, issue already in the session, when, seeded tie-break)
+        ranks = [(abs(level[s.id] - wanted), p, s.issue in issues, w, t)
+                 for s, p, w, t in zip(pool, practised, when, tie)]
+        chosen.append(pool[ranks.index(min(ranks))])
     return chosen
-
-
-def _rank(s: Scenario, wanted: str, last_practised: dict[str, float], chosen: list[Scenario],
-          tie: dict[str, float]) -> tuple:
-    distance = abs(DIFFICULTIES.index(s.expectations.difficulty) - DIFFICULTIES.index(wanted))
-    repeated_issue = any(c.issue == s.issue for c in chosen)
-    never = s.id not in last_practised
-    return (distance, not never, repeated_issue, last_practised.get(s.id, 0.0), tie[s.id])

@@ -126,12 +126,11 @@ class PracticeSession:
 
     def _settle(self, now: float, ending: bool = False) -> None:
         """Score the chats that have ended; summarise once all are scored (or when ending early)."""
+        still_open = set(self.simulator.open_chat_ids())
         for chat_id, chat in self.chats.items():
-            if chat_id in self.scores:
+            if chat_id in self.scores or chat_id in still_open:
                 continue
             outcome = self.simulator.outcome(chat_id)
-            if outcome.ended_at is None:
-                continue
             chat.outcome = outcome
             score = score_chat(chat, promises_for(chat.scenario))
             self.scores[chat_id] = score

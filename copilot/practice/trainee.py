@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from copilot.core.clock import ManualClock
 from copilot.core.recorder import NullRecorder, Recorder
-from copilot.practice.assisted_shift import ShiftSummary, assisted_shift
+from copilot.practice.assisted_shift import BlindPicker, ShiftSummary, assisted_shift
 from copilot.practice.result import PracticeResult
 from copilot.practice.runner import play
 from copilot.practice.scripted import UnassistedAgent
@@ -61,8 +61,11 @@ class Trainee:
     def passive(self) -> bool:
         return self.policy in ("passive", "decaying")
 
-    def work_shift(self, recorder: Recorder, start: float, chats: int) -> ShiftSummary:
-        summary = assisted_shift(recorder, self.passive, start, chats, self.rng, prefix=f"s{len(self.shifts) + 1}")
+    def work_shift(self, recorder: Recorder, start: float, chats: int, blind_every: int = 0,
+                   difficulties: tuple[str, ...] = ("easy", "medium", "hard")) -> ShiftSummary:
+        blind = BlindPicker(blind_every, self.skill, difficulties) if blind_every else None
+        summary = assisted_shift(recorder, self.passive, start, chats, self.rng, prefix=f"s{len(self.shifts) + 1}",
+                                 blind=blind)
         self.shifts.append(summary)
         if self.policy == "decaying":
             self.skill *= 1.0 - self.decay_per_shift * summary.passive_share
@@ -78,17 +81,19 @@ class Trainee:
 
 def practise_over_weeks(trainee: Trainee, scenarios: list[Scenario], weeks: int, start: float,
                         shifts_per_week: int = 5, shift_chats: int = 8, chats: int = DEFAULT_CHATS,
-                        open_recorder: RecorderFactory = no_recording) -> list[PracticeResult]:
+                        open_recorder: RecorderFactory = no_recording, blind_every: int = 0) -> list[PracticeResult]:
     """Each week from Monday `start`: one assisted shift a day for `shifts_per_week` days (from 09:00
-    on the given start's clock), then a practice in the afternoon of the last working day."""
+    on the given start's clock), then a practice in the afternoon of the last working day.
+    `blind_every` > 0 samples 1 shift chat in N for blind-first (the team setting)."""
     results: list[PracticeResult] = []
     last_practised: dict[str, float] = {}
+    difficulties = tuple(s.expectations.difficulty for s in scenarios)
     for week in range(weeks):
         monday = start + week * WEEK
         for day in range(shifts_per_week):
             begin = monday + day * DAY
             with open_recorder("shift", begin) as recorder:
-                trainee.work_shift(recorder, begin, shift_chats)
+                trainee.work_shift(recorder, begin, shift_chats, blind_every, difficulties)
         practice_at = monday + max(shifts_per_week - 1, 0) * DAY + PRACTICE_AFTER
         with open_recorder("practice", practice_at) as recorder:
             result = trainee.practise(scenarios, recorder, practice_at, last_practised, chats)
