@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from copilot.core.recorder import Recorder
+from copilot.core.recorder import Recorder, RecordKind
 from copilot.practice.blind_first import BlindFirst
 from copilot.practice.scripted import SkillModel
 from copilot.selftest.policy import READING_WORDS_PER_SECOND
@@ -72,7 +72,7 @@ def assisted_shift(recorder: Recorder, passive: bool, start: float, chats: int, 
     sampler = BlindFirst(blind.every, recorder, seed=f"{prefix}/{start}") if blind else None
     for number in range(1, chats + 1):
         chat_id, opened = f"{prefix}-{number:03d}", t
-        recorder.record("chat_opened", t, chat_id=chat_id, customer="Sim Customer", scenario_id="", concurrent=1)
+        recorder.record(RecordKind.CHAT_OPENED, t, chat_id=chat_id, customer="Sim Customer", scenario_id="", concurrent=1)
         truth = blind.pick_issue(rng) if blind and sampler.chat_opened(chat_id, t) else None
         if truth is not None:
             t += rng.uniform(8.0, 25.0)  # reading the opening and naming the issue
@@ -81,17 +81,17 @@ def assisted_shift(recorder: Recorder, passive: bool, start: float, chats: int, 
         for _ in range(rng.randint(*DRAFTS_PER_CHAT)):
             message += 1
             t += rng.uniform(5.0, 15.0)
-            recorder.record("message", t, chat_id=chat_id, message_id=message, sender="customer", length=80,
+            recorder.record(RecordKind.MESSAGE, t, chat_id=chat_id, message_id=message, sender="customer", length=80,
                             frustration=0.1)
             suggestion += 1
             length = rng.randint(120, 280)
             t += rng.uniform(1.0, 3.0)
-            recorder.record("suggestion_shown", t, chat_id=chat_id, suggestion_id=suggestion, message_id=message,
+            recorder.record(RecordKind.SUGGESTION_SHOWN, t, chat_id=chat_id, suggestion_id=suggestion, message_id=message,
                             engine="offline", category="x", confidence=0.8, abstained=False, draft_length=length,
-                            draft_hash="")
+                            draft_hash="", diagnosis_engine="offline", draft_engine="offline", draft_kind="routine")
             kind, seconds, distance = _decide(passive, length, rng)
             t += seconds
-            recorder.record("decision", t, chat_id=chat_id, suggestion_id=suggestion, kind=kind,
+            recorder.record(RecordKind.DECISION, t, chat_id=chat_id, suggestion_id=suggestion, kind=kind,
                             seconds_to_decide=seconds, edit_distance=distance, reason="",
                             sent_length=length if kind != "rejected" else 0, seconds_to_first_keystroke=None)
             if kind in ("accepted", "edited", "rejected"):
@@ -100,10 +100,10 @@ def assisted_shift(recorder: Recorder, passive: bool, start: float, chats: int, 
                 accepted += 1
                 fast += seconds * READING_WORDS_PER_SECOND < length / CHARS_PER_WORD
             message += 1
-            recorder.record("message", t, chat_id=chat_id, message_id=message, sender="agent", length=length,
+            recorder.record(RecordKind.MESSAGE, t, chat_id=chat_id, message_id=message, sender="agent", length=length,
                             suggestion_id=suggestion if kind != "rejected" else None, response_seconds=seconds + 2.0)
         t += rng.uniform(10.0, 30.0)
-        recorder.record("chat_closed", t, chat_id=chat_id, status="resolved", concurrent=0, duration=t - opened)
+        recorder.record(RecordKind.CHAT_CLOSED, t, chat_id=chat_id, status="resolved", concurrent=0, duration=t - opened)
         if truth is not None:
             sampler.chat_ended(chat_id, truth[0], t)
         t += rng.uniform(*CHAT_GAP_SECONDS)

@@ -24,7 +24,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from copilot.core.recorder import NullRecorder, Recorder
+from copilot.core.recorder import NullRecorder, Recorder, RecordKind
 
 MIN_EVERY, MAX_EVERY = 2, 100
 
@@ -82,7 +82,7 @@ class BlindFirst:
         pick = self.sampled[chat_id]
         pick.chosen, pick.engine_category = chosen, engine_category
         seconds = None if pick.opened_at is None else round(now - pick.opened_at, 2)
-        self.recorder.record("blind_pick", now, chat_id=chat_id, suggestion_id=suggestion_id, chosen=chosen,
+        self.recorder.record(RecordKind.BLIND_PICK, now, chat_id=chat_id, suggestion_id=suggestion_id, chosen=chosen,
                              engine_category=engine_category,
                              agreed_engine=bool(chosen) and chosen == engine_category, seconds=seconds)
         return True
@@ -94,7 +94,7 @@ class BlindFirst:
         if pick is None or pick.chosen is None:
             return False
         known = bool(final_category)
-        self.recorder.record("blind_outcome", now, chat_id=chat_id, chosen=pick.chosen,
+        self.recorder.record(RecordKind.BLIND_OUTCOME, now, chat_id=chat_id, chosen=pick.chosen,
                              engine_category=pick.engine_category, final_category=final_category,
                              agent_right=(pick.chosen == final_category) if known and pick.chosen else None,
                              engine_right=(pick.engine_category == final_category) if known else None)

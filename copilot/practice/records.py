@@ -20,12 +20,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from copilot.core.recorder import RecordKind
+
 if TYPE_CHECKING:
     from copilot.practice.result import PracticeResult
     from copilot.practice.session import PracticeSession
     from copilot.practice.transcript import ChatScore, PracticeChat
 
-KINDS = ("practice_chat", "practice_session", "blind_pick", "blind_outcome")
+KINDS = tuple(k.value for k in (RecordKind.PRACTICE_CHAT, RecordKind.PRACTICE_SESSION, RecordKind.BLIND_PICK,
+                               RecordKind.BLIND_OUTCOME))
 
 
 def chat_record(session: PracticeSession, chat: PracticeChat, score: ChatScore) -> dict:

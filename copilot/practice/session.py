@@ -18,7 +18,7 @@ from __future__ import annotations
 import uuid
 
 from copilot.core.events import ChatOpened, SourceEvent
-from copilot.core.recorder import NullRecorder, Recorder
+from copilot.core.recorder import NullRecorder, Recorder, RecordKind
 from copilot.practice.issues import issue_catalogue
 from copilot.practice.promises import promises_for
 from copilot.practice.records import chat_record, session_record
@@ -134,9 +134,9 @@ class PracticeSession:
             chat.outcome = outcome
             score = score_chat(chat, promises_for(chat.scenario))
             self.scores[chat_id] = score
-            self.recorder.record("practice_chat", outcome.ended_at, **chat_record(self, chat, score))
+            self.recorder.record(RecordKind.PRACTICE_CHAT, outcome.ended_at, **chat_record(self, chat, score))
         done = len(self.scores) == len(self.planned)
         if self.result is None and (done or ending):
             self.result = PracticeResult(self.practice_id, self.agent, self.started_at, now,
                                          tuple(self.scores.values()), len(self.planned), self.policy, self.skill)
-            self.recorder.record("practice_session", now, **session_record(self.result))
+            self.recorder.record(RecordKind.PRACTICE_SESSION, now, **session_record(self.result))
