@@ -96,7 +96,7 @@ def handle(args: argparse.Namespace) -> int:
         print(f"copilot practice: {exc}", file=sys.stderr)
         return 2
     report = _report(args, trainee, results)
-    print(json.dumps(report, indent=2) if args.json else _text(report))
+    print(json.dumps(report, indent=2) if args.json else _text(report, results[-1]))
     return 0
 
 
@@ -134,15 +134,10 @@ def _report(args: argparse.Namespace, trainee, results) -> dict:
     return report
 
 
-def _text(report: dict) -> str:
-    lines = [f"{report['agent']} ({report['policy']}, skill {report['skill_at_start']:g}): "
-             f"practice score {report['score']:.0f}/100 over {report['chats_planned']} chats, "
-             f"{report['minutes']:.0f} simulated minutes"]
-    for part in report["breakdown"].values():
-        lines.append(f"  {part['label']:<22} {part['share'] * part['weight']:5.1f} / {part['weight']:.0f}")
-    lines.append(f"Tip: {report['tip']}")
-    for chat in report["chats"]:
-        lines.append(f"  chat {chat['chat']}: {chat['score']:5.1f}  {chat['title']} ({chat['difficulty']})")
+def _text(report: dict, result) -> str:
+    from copilot.practice.summary import session_summary
+
+    lines = [f"{report['agent']} ({report['policy']}, skill {report['skill_at_start']:g}):", session_summary(result)]
     if "practices" in report:
         lines.append("Weekly scores: " + ", ".join(f"{p['score']:.0f}" for p in report["practices"]))
         lines.append(report["monitor"]["explanation"])

@@ -22,6 +22,7 @@ from copilot.practice.records import AgentSkillRecords
 from copilot.usage.timeframes import iso, window_label, window_start
 
 TEAM_THRESHOLDS = SkillThresholds(baseline_practices=8, allowance=1.5, alarm=8.0)  # weekly team means
+RELIANCE_RECENT_DAYS = 14  # a reliance flag older than this (from the week's start) no longer nudges
 NOTE = ("Skill trends are for coaching, not ranking: a practice is five simulated chats, and one agent's week "
         "says little on its own. Look at the direction over weeks, beside how drafts were used.")
 
@@ -64,7 +65,7 @@ class AgentSkill:
     scores: list[tuple[float, float]]  # (when, score) of complete practices, oldest first
     decline: DeclineCheck
     last_practice_at: float | None
-    reliance_flagged: bool  # in the latest week the usage log judged
+    reliance_flagged: bool  # in the latest week the usage log judged, if that week is recent
     nudge: Nudge | None = None
     thresholds: SkillThresholds = field(default_factory=SkillThresholds)
 
@@ -109,8 +110,9 @@ def assess_agent(records: AgentSkillRecords, reliance: list[RelianceWeek], now: 
     weeks = _weeks(complete, records, reliance)
     judged = [r for r in sorted(reliance, key=lambda r: r.start) if r.judged]
     last = max((ts for ts, _ in records.practices), default=None)
+    recent = bool(judged) and now - judged[-1].start <= RELIANCE_RECENT_DAYS * 86_400.0
     skill = AgentSkill(records.agent, weeks, complete, check_decline([s for _, s in complete], thresholds), last,
-                       bool(judged) and judged[-1].raised, thresholds=thresholds)
+                       recent and judged[-1].raised, thresholds=thresholds)
     skill.nudge = nudge_for(skill, now)
     return skill
 
@@ -191,3 +193,14 @@ def reliance_from_logs(paths: list, agent: str | None = None, since: float | Non
     for m, f in zip(metrics, [f for f in compute_flags(metrics) if f.kind == "over_reliance"]):
         found[m.agent].append(RelianceWeek(m.start, f.raised, f.judged, m.figures.fast_acceptance_share))
     return dict(found)
+
+
+def nudge_from_log(path, agent: str, now: float) -> Nudge | None:
+    """The agent's own nudge to practise, from their usage log (read-only; run it off the UI thread).
+
+    Raises copilot.usage.errors.UsageLogError for a file that is not a usable usage log."""
+    from copilot.practice.records import read_skill_files
+
+    records = read_skill_files([path], agent=agent).get(agent, AgentSkillRecords(agent))
+    reliance = reliance_from_logs([path], agent=agent).get(agent, [])
+    return assess_agent(records, reliance, now).nudge

@@ -2,8 +2,8 @@
 
 The rule (docs/skill.md):
 - skill falling (decline.py), and no practice in the last SOON_DAYS days: nudge;
-- passive over-reliance flagged in the latest week the usage log judged, and no practice in the
-  last SOON_DAYS days: nudge. Practising twice a week while either holds doubles what the monitor
+- passive over-reliance flagged in the latest week the usage log judged (if it began in the last two
+  weeks), and no practice in the last SOON_DAYS days: nudge. Practising twice a week while either holds doubles what the monitor
   sees, which is when it matters most (a 5 % decline takes many practices to tell from noise);
 - otherwise no nudge. It is an invitation: nothing is blocked, and the agent can say "not now".
 """

@@ -36,7 +36,8 @@ def build_skill(review, now: float | None = None) -> TeamSkill:
         records = read_skill_files(paths, since=review.since, until=review.until)
     except UsageLogError:
         records = {}  # the file was readable for the usage review a moment ago; leave the section empty
-    now = now if now is not None else (review.until or time.time())
+    if now is None:  # judged as at the end of the period reviewed
+        now = review.until or max((a.metrics.end for a in review.agents), default=None) or time.time()
     return assess_team(records, reliance_by_week(review), now)
 
 
