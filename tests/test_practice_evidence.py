@@ -18,7 +18,8 @@ from copilot.practice.records import AgentSkillRecords
 from copilot.practice.trainee import Trainee, practise_over_weeks
 from copilot.sources import load_scenarios
 
-AGENTS = 40  # per experiment; the bench uses 300
+AGENTS = 30  # per experiment; the bench uses 300
+RULE = SkillThresholds()
 YEAR = 52
 
 
@@ -62,37 +63,34 @@ def _spearman(ranking: list[str], truth: list[str]) -> float:
     return 1 - 6 * d2 / (n * (n * n - 1))
 
 
-@pytest.fixture(scope="module")
-def steady(scenarios):
-    return [practice_series([0.5 + 0.4 * i / (AGENTS - 1)] * YEAR, seed=50_000 + i, scenarios=scenarios)
-            for i in range(AGENTS)]
-
-
-def test_false_alarms_on_steady_agents_stay_near_the_documented_rate(steady):
+def test_false_alarms_on_steady_agents_stay_near_the_documented_rate(scenarios):
     """docs/skill.md: about 10 % of steady agents are flagged at least once in a year of weekly practice."""
-    flagged = sum(first_alarm(series) is not None for series in steady)
-    assert flagged <= 12, f"{flagged} of {AGENTS} steady agents flagged"  # p = 0.10: P(X >= 13) < 0.1 %
+    flagged = sum(first_alarm(practice_series([0.5 + 0.4 * i / (AGENTS - 1)] * YEAR, seed=50_000 + i,
+                                              scenarios=scenarios, until_alarm=RULE)) is not None
+                  for i in range(AGENTS))
+    assert flagged <= 9, f"{flagged} of {AGENTS} steady agents flagged"  # p = 0.10: P(X >= 10) < 0.1 %
 
 
 def test_a_5_percent_decline_is_flagged_within_the_documented_practices(scenarios):
     """docs/skill.md: a 5 % step decline is flagged within 40 practices in about half the cases (and
     never before it happens, beyond the false-alarm rate)."""
-    before = SkillThresholds().baseline_practices + 4
+    before = RULE.baseline_practices + 4
     alarms = [first_alarm(practice_series(step_decline(0.5 + 0.4 * i / (AGENTS - 1), before, 40), seed=60_000 + i,
-                                          scenarios=scenarios)) for i in range(AGENTS)]
+                                          scenarios=scenarios, until_alarm=RULE)) for i in range(AGENTS)]
     within = sum(1 for a in alarms if a is not None and before <= a < before + 40)
     early = sum(1 for a in alarms if a is not None and a < before)
-    assert within >= 12, f"flagged within 40 practices for {within} of {AGENTS}"  # p ~0.5: P(X <= 11) < 0.1 %
-    assert early <= 5, early
+    assert within >= 8, f"flagged within 40 practices for {within} of {AGENTS}"  # p = 0.55: P(X <= 7) < 0.1 %
+    assert early <= 4, early
 
 
 def test_a_10_percent_decline_is_flagged_within_20_practices_mostly(scenarios):
-    """docs/skill.md: a 10 % step decline is flagged within 20 practices in about three quarters of cases."""
-    before = SkillThresholds().baseline_practices + 4
+    """docs/skill.md: a 10 % step decline is flagged within 20 practices in four cases out of five."""
+    before = RULE.baseline_practices + 4
     alarms = [first_alarm(practice_series(step_decline(0.5 + 0.4 * i / (AGENTS - 1), before, 20, 0.10),
-                                          seed=70_000 + i, scenarios=scenarios)) for i in range(AGENTS)]
+                                          seed=70_000 + i, scenarios=scenarios, until_alarm=RULE))
+              for i in range(AGENTS)]
     within = sum(1 for a in alarms if a is not None and a >= before)
-    assert within >= 20, f"flagged within 20 practices for {within} of {AGENTS}"  # p ~0.75: P(X <= 19) < 0.1 %
+    assert within >= 17, f"flagged within 20 practices for {within} of {AGENTS}"  # p = 0.81: P(X <= 16) < 0.1 %
 
 
 def test_the_decaying_policy_is_flagged_and_the_careful_one_is_not(scenarios):

@@ -8,6 +8,7 @@ scenarios, choosing scenarios not practised recently, as a real agent's weekly p
 from __future__ import annotations
 
 from copilot.core.recorder import NullRecorder
+from copilot.practice.decline import SkillThresholds, first_alarm
 from copilot.practice.selection import DEFAULT_CHATS
 from copilot.practice.trainee import WEEK, Trainee
 from copilot.sources.scenario import Scenario
@@ -16,8 +17,11 @@ T0 = 1_767_600_000.0  # 2026-01-05 08:00 UTC, a Monday
 
 
 def practice_series(skills: list[float], seed: int, scenarios: list[Scenario] | None = None,
-                    chats: int = DEFAULT_CHATS) -> list[float]:
-    """One agent's weekly practice scores, practice i played at unassisted skill skills[i]."""
+                    chats: int = DEFAULT_CHATS, until_alarm: SkillThresholds | None = None) -> list[float]:
+    """One agent's weekly practice scores, practice i played at unassisted skill skills[i].
+
+    With `until_alarm`, the series stops at the practice that first raises "skill falling" under
+    those thresholds (what comes after cannot change when it was first raised)."""
     if scenarios is None:
         from copilot.sources.scenario import load_scenarios
 
@@ -30,6 +34,8 @@ def practice_series(skills: list[float], seed: int, scenarios: list[Scenario] | 
         result = trainee.practise(scenarios, NullRecorder(), T0 + week * WEEK, last, chats)
         last.update({c.scenario_id: result.started_at for c in result.chats})
         scores.append(result.score)
+        if until_alarm is not None and first_alarm(scores, until_alarm) is not None:
+            break
     return scores
 
 

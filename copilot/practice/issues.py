@@ -31,6 +31,11 @@ def issue_catalogue() -> tuple[IssueInfo, ...]:
     return tuple(found)
 
 
+@lru_cache(maxsize=1)
+def issue_ids() -> frozenset[str]:
+    return frozenset(i.id for i in issue_catalogue())
+
+
 def issue_label(issue: str) -> str:
     if not issue:
         return "nothing"

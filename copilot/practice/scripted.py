@@ -84,8 +84,7 @@ class UnassistedAgent:
         if plan is None:
             plan = self.plans[chat_id] = _ChatPlan(scenario)
             self._diagnose(session, chat_id, plan, now)
-        outcome = session.simulator.outcome(chat_id)
-        if outcome.resolved_correctly:
+        if session.simulator.resolved(chat_id):
             if plan.said_goodbye:
                 return None
             plan.said_goodbye = True

@@ -19,7 +19,7 @@ import uuid
 
 from copilot.core.events import ChatOpened, SourceEvent
 from copilot.core.recorder import NullRecorder, Recorder, RecordKind
-from copilot.practice.issues import issue_catalogue
+from copilot.practice.issues import issue_catalogue, issue_ids
 from copilot.practice.promises import promises_for
 from copilot.practice.records import chat_record, session_record
 from copilot.practice.result import PracticeResult
@@ -96,7 +96,7 @@ class PracticeSession:
         """The agent names the chat's issue (again, to change their mind). False: unknown chat or issue,
         or the chat has ended."""
         chat = self.chats.get(chat_id)
-        if chat is None or chat.ended or issue not in {i.id for i in issue_catalogue()}:
+        if chat is None or chat.ended or issue not in issue_ids():
             return False
         chat.named.append((now, issue))
         return True

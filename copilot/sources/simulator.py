@@ -169,6 +169,10 @@ class Simulator:
     def hint_reply(self, chat_id: str) -> str:
         return self._runs[chat_id].customer.hint()
 
+    def resolved(self, chat_id: str) -> bool:
+        """The customer has accepted a correct resolution (cheaper than outcome() for a driver's loop)."""
+        return self._runs[chat_id].customer.resolved
+
     def next_event_at(self) -> float | None:
         """When the next scripted thing happens (an arrival, a line, a patience timer), if anything is due:
         a driver on a manual clock may jump there instead of stepping through the quiet."""
