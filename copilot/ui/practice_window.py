@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QFrame, QListWidget, QListWidgetItem, QPlainTextEd
 
 from copilot.core.clock import AcceleratedClock, Clock
 from copilot.core.jobs import Job
-from copilot.core.recorder import NullRecorder
+from copilot.core.recorder import NullRecorder, RecordKind
 from copilot.core.workspace import Workspace
 from copilot.practice.session import PracticeSession
 from copilot.practice.summary import chat_summary, session_summary
@@ -160,6 +160,8 @@ def check_practice_nudge(workbench) -> None:
 
     def show(nudge) -> None:
         if nudge is not None:
+            ws = workbench.workspace
+            ws.recorder.record(RecordKind.NUDGE_SHOWN, ws.clock.now(), kind=f"practice_{nudge.reason}")
             workbench.window.notify(nudge.text, "nudge", ("Practise now", workbench.open_practice))
 
     workbench.background.run(Job(lambda _control: nudge_from_log(path, agent, session.clock.now()),
