@@ -18,13 +18,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from copilot.core.modes import AssistMode
 from copilot.settings import Settings
 from copilot.ui.diagnosis_panel import plain_label
 
 MODE_TEXT = {
-    "automatic": "Automatic: diagnosis and draft appear as soon as they are ready",
-    "diagnose_first": "Diagnose first: pick the issue yourself, then the draft appears",
-    "on_request": "On request: suggestions stay hidden until you press Ctrl+G",
+    AssistMode.AUTOMATIC: "Automatic: diagnosis and draft appear as soon as they are ready",
+    AssistMode.DIAGNOSE_FIRST: "Diagnose first: pick the issue yourself, then the draft appears",
+    AssistMode.ON_REQUEST: "On request: suggestions stay hidden until you press Ctrl+G",
 }
 
 
@@ -44,7 +45,7 @@ class SettingsDialog(QDialog):
         modes = QWidget()
         modes_layout = QVBoxLayout(modes)
         modes_layout.setContentsMargins(0, 0, 0, 0)
-        self.mode_buttons: dict[str, QRadioButton] = {}
+        self.mode_buttons: dict[AssistMode, QRadioButton] = {}
         for mode, text in MODE_TEXT.items():
             button = QRadioButton(text)
             button.setChecked(mode == settings.assist_mode)
@@ -65,6 +66,20 @@ class SettingsDialog(QDialog):
         self.store_text.setChecked(settings.store_message_text)
         form.addRow("Privacy", self.store_text)
 
+        self.blind_first = QSpinBox()
+        self.blind_first.setRange(0, 100)
+        self.blind_first.setSpecialValueText("Off")
+        self.blind_first.setPrefix("1 chat in ")
+        self.blind_first.setValue(settings.blind_first_every)
+        self.blind_first.setToolTip("Team setting: in one chat out of N you name the issue before the suggestion "
+                                    "appears. It measures your own judgement, for coaching (docs/skill.md).")
+        form.addRow("Blind-first", self.blind_first)
+        self.practice_chats = QSpinBox()
+        self.practice_chats.setRange(1, 20)
+        self.practice_chats.setSuffix(" chats per practice")
+        self.practice_chats.setValue(settings.practice_chats)
+        form.addRow("Practice", self.practice_chats)
+
         model_row = QHBoxLayout()
         self.model_dir = QLineEdit(settings.model_dir)
         self.model_dir.setPlaceholderText("Built-in model")
@@ -74,7 +89,8 @@ class SettingsDialog(QDialog):
         model_row.addWidget(browse)
         form.addRow("Offline model", model_row)
         layout.addLayout(form)
-        layout.addWidget(plain_label("The model and the privacy choice take effect the next time the app starts.", "muted"))
+        layout.addWidget(plain_label("The model, the privacy choice and blind-first sampling take effect the next "
+                                     "time the app starts.", "muted"))
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
@@ -87,9 +103,12 @@ class SettingsDialog(QDialog):
             self.model_dir.setText(folder)
 
     def result_settings(self) -> Settings:
-        mode = next((m for m, b in self.mode_buttons.items() if b.isChecked()), "automatic")
+        mode = next((m for m, b in self.mode_buttons.items() if b.isChecked()), AssistMode.AUTOMATIC)
         return replace(
-            self._original, agent_name=self.agent.text().strip(), assist_mode=mode,
+            self._original, agent_name=self.agent.text().strip(), assist_mode=mode.value,
             max_concurrent_chats=self.concurrency.value(), nudges=self.nudges.isChecked(),
             store_message_text=self.store_text.isChecked(), model_dir=self.model_dir.text().strip(),
+            # 1 is not a sample: "1 chat in 1" would hide every suggestion, so it means 2
+            blind_first_every=max(2, self.blind_first.value()) if self.blind_first.value() else 0,
+            practice_chats=self.practice_chats.value(),
         )

@@ -9,6 +9,7 @@ Which record kinds go where (see copilot/core/workspace.py for the `record` call
     decision          -> decisions
     focus             -> focus_changes
     escalation        -> escalations (since v3; see escalation_effort.py)
+    suggestion_shown  -> suggestions also gets diagnosis_engine, draft_engine, draft_kind (since v5)
     anything else     -> events (kind, ts, fields as JSON), so a new kind is never lost
 
 Every row carries session_id and ts (seconds, Unix time). Fields a known kind carries beyond its
@@ -19,27 +20,33 @@ up to date with every insert, so metrics need not scan the event tables.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import sqlite3
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 
 from sqlite_utils import Database
 
+from copilot.core.recorder import RecordKind
 from copilot.usage import bucket_sums, concurrency_sums, escalation_effort
 from copilot.usage.errors import UsageLogError
 from copilot.usage.views import create_views
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 APP_MARKER = "agent-copilot-usage-log"  # meta.app: tells our files from other apps' databases
 APPLICATION_ID = 0x41435553  # PRAGMA application_id, "ACUS": identifies the file to `file(1)` too
 
+# The one map from record kind (copilot/core/recorder.py) to table; every other kind -> events.
 TABLE_FOR_KIND = {
-    "chat_opened": "chats",
-    "chat_closed": "chats",
-    "message": "messages",
-    "suggestion_shown": "suggestions",
-    "decision": "decisions",
-    "focus": "focus_changes",
-    "escalation": "escalations",
+    RecordKind.CHAT_OPENED: "chats",
+    RecordKind.CHAT_CLOSED: "chats",
+    RecordKind.MESSAGE: "messages",
+    RecordKind.SUGGESTION_SHOWN: "suggestions",
+    RecordKind.DECISION: "decisions",
+    RecordKind.FOCUS: "focus_changes",
+    RecordKind.ESCALATION: "escalations",
 }
+# Fields renamed on the way into their table: a decision's `kind` is the `decision` column.
+FIELD_RENAMES = {RecordKind.DECISION: {"kind": "decision"}}
 # Tables counted by UsageLog.counts(), in the order a reader expects them.
 TABLES = ("agents", "sessions", "chats", "messages", "suggestions", "decisions",
           "focus_changes", "concurrency", "events", "escalations")
@@ -49,7 +56,8 @@ EVENT_COLUMNS: dict[str, dict[str, type]] = {
     "messages": {"chat_id": str, "message_id": int, "sender": str, "length": int, "frustration": float,
                  "response_seconds": float, "suggestion_id": int, "text": str},
     "suggestions": {"chat_id": str, "suggestion_id": int, "message_id": int, "engine": str, "category": str,
-                    "confidence": float, "abstained": int, "draft_length": int, "draft_hash": str},
+                    "confidence": float, "abstained": int, "draft_length": int, "draft_hash": str,
+                    **{name: str for name in ("diagnosis_engine", "draft_engine", "draft_kind")}},  # since v5
     "decisions": {"chat_id": str, "suggestion_id": int, "decision": str, "seconds_to_decide": float,
                   "edit_distance": float, "reason": str, "sent_length": int,
                   "seconds_to_first_keystroke": float},
@@ -104,8 +112,11 @@ def _v1_initial(db: Database) -> None:
 
 
 def _v2_bucket_sums(db: Database) -> None:
-    """Version 2: per-5-minute sums kept by triggers (bucket_sums.py), filled from the rows already there."""
+    """Version 2: per-5-minute sums kept by triggers (bucket_sums.py), filled from the rows already there.
+
+    Emptied first, so running it again (a hand-edited schema_version) refills rather than doubles."""
     db.execute(bucket_sums.create_table_sql())
+    db.execute(f"DELETE FROM {bucket_sums.TABLE}")
     for sql in [*concurrency_sums.create_sql(), *bucket_sums.backfill_sql(), *concurrency_sums.backfill_sql(),
                 *bucket_sums.trigger_sql()]:
         db.execute(sql)
@@ -123,12 +134,40 @@ def _v4_journal_seq(db: Database) -> None:
         db["sessions"].add_column("journal_seq", int)
 
 
-MIGRATIONS: dict[int, Migration] = {1: _v1_initial, 2: _v2_bucket_sums, 3: _v3_escalations, 4: _v4_journal_seq}
+def _v5_suggestion_engines(db: Database) -> None:
+    """Version 5: per suggestion, which engine made the diagnosis and which the draft (offline, llm,
+    offline_fallback) and which draft it is (routine, deescalation, chosen). Older rows keep NULL:
+    their `engine` text is all that is known about them."""
+    for name in ("diagnosis_engine", "draft_engine", "draft_kind"):
+        if name not in db["suggestions"].columns_dict:
+            db["suggestions"].add_column(name, str)
+
+
+MIGRATIONS: dict[int, Migration] = {1: _v1_initial, 2: _v2_bucket_sums, 3: _v3_escalations, 4: _v4_journal_seq,
+                                    5: _v5_suggestion_engines}
 
 
 def ensure_meta(db: Database) -> None:
     db["meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
-    db["meta"].insert({"key": "app", "value": APP_MARKER}, replace=True)
+    if db.execute("select value from meta where key = 'app'").fetchone() != (APP_MARKER,):  # write only if needed
+        db["meta"].insert({"key": "app", "value": APP_MARKER}, replace=True)
+
+
+@contextmanager
+def immediate(conn: sqlite3.Connection) -> Iterator[None]:
+    """A write transaction that takes the write lock at BEGIN, waiting the busy timeout for it.
+
+    A deferred one that reads first and writes later cannot wait: SQLite refuses the upgrade at
+    once when another connection holds the lock (the busy handler is not used), so a log open
+    while another program wrote to it failed immediately."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
 
 
 def stored_version(db: Database) -> int:
@@ -148,7 +187,10 @@ def migrate(db: Database, migrations: Mapping[int, Migration] = MIGRATIONS,
     Returns the version the file is at afterwards.
     """
     target = max(migrations) if target is None else target
-    with db.atomic():
+    if not db.conn.in_transaction:
+        with immediate(db.conn):
+            return migrate(db, migrations, target)
+    with db.atomic():  # a savepoint in the caller's transaction
         ensure_meta(db)
         current = stored_version(db)
         if current > target:  # also checked before opening; here it guards other callers
@@ -158,7 +200,8 @@ def migrate(db: Database, migrations: Mapping[int, Migration] = MIGRATIONS,
             db["meta"].insert({"key": "schema_version", "value": str(version)}, replace=True)
             db.execute(f"PRAGMA user_version = {int(version)}")
             current = version
-        db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        if db.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
+            db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         if current == SCHEMA_VERSION:  # views describe the current layout only
             create_views(db)
     return current

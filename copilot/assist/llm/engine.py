@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable
 
 from copilot.assist import drafting, slots
-from copilot.assist.engine import Conversation
+from copilot.assist.engine import Conversation, DraftRequest
 from copilot.assist.llm import guard, prompts
 from copilot.assist.llm.client import NEVER, chat_model
 from copilot.assist.llm.config import LLMConfig
@@ -19,6 +19,7 @@ from copilot.assist.llm.diagnosis import Diagnoser, IssueDiagnosis
 from copilot.assist.llm.drafter import stream_text
 from copilot.assist.llm.errors import LLMError
 from copilot.assist.playbooks import Playbook
+from copilot.core.modes import DraftKind, EngineName
 from copilot.core.suggestion import CategoryScore, Diagnosis, Draft
 
 ABSTAIN_BELOW = 0.5  # a model this unsure gives a hint, not a diagnosis
@@ -27,12 +28,43 @@ MAX_EVIDENCE = 4
 OnText = Callable[[str], None]  # called with the draft so far
 
 
+class Unmasking:
+    """The draft so far with the customer's name put back, grown piece by piece: each piece is
+    unmasked once and appended (the text is never re-joined or re-read from the start).
+
+    A piece may end inside the name's placeholder ("[NA" + "ME]"), and without a first name the
+    placeholder takes the spaces before it along: such a tail waits for the next piece."""
+
+    def __init__(self, masker: prompts.Masker):
+        self.masker = masker
+        self.text = ""
+        self._held = ""
+
+    def add(self, piece: str) -> str:
+        raw = self._held + piece
+        partial = next((k for k in range(len(prompts.NAME) - 1, 0, -1) if raw.endswith(prompts.NAME[:k])), 0)
+        start = len(raw) - partial
+        while not self.masker.first_name and start > 0 and raw[start - 1].isspace():
+            start -= 1
+        ready, self._held = raw[:start], raw[start:]
+        if ready:
+            self.text += self.masker.back(ready)
+            if not self.text.strip():
+                self.text = ""  # the draft starts at its first visible character
+            elif self.text[0].isspace():
+                self.text = self.text.lstrip()
+        return self.text
+
+
 class LLMEngine:
+    name = EngineName.LLM
+    note = ""
+
     def __init__(self, config: LLMConfig, playbooks: dict[str, Playbook], api_key: str | None = None):
         self.config = config.validated()
         self.playbooks = playbooks
         self.labels = {bid: book.name for bid, book in playbooks.items()}
-        self.name = f"llm:{config.model_name}"
+        self.display_name = f"llm:{config.model_name}"
         self._api_key = api_key
         self._lock = threading.Lock()
         self._model = None
@@ -44,7 +76,8 @@ class LLMEngine:
             if self._model is None:
                 self._model = chat_model(self.config, self._api_key)
                 diagnosis_model = chat_model(self.config, self._api_key, max_tokens=DIAGNOSIS_TOKENS)
-                self._diagnoser = Diagnoser(diagnosis_model, self.config, self.labels)
+                self._diagnoser = Diagnoser(diagnosis_model, self.config, self.labels, DIAGNOSIS_TOKENS,
+                                            self._api_key)
             return self._model, self._diagnoser
 
     def warm_up(self) -> None:
@@ -88,6 +121,13 @@ class LLMEngine:
                          missing=tuple(missing), needs_human=book.needs_human or not book.ai_eligible)
 
     # ---- drafting ----------------------------------------------------------------------------
+    def write_draft(self, conversation: Conversation, diagnosis: Diagnosis, request: DraftRequest,
+                    on_text: OnText | None = None, cancelled: Callable[[], bool] = NEVER) -> Draft | None:
+        """The engine interface (copilot/assist/engine.py): streamed as it is written."""
+        if request.kind is DraftKind.DEESCALATION:
+            return self.stream_deescalation(conversation, diagnosis, request.reason, on_text, cancelled)
+        return self.stream_draft(conversation, diagnosis, on_text, cancelled)
+
     def stream_draft(self, conversation: Conversation, diagnosis: Diagnosis, on_text: OnText | None = None,
                      cancelled: Callable[[], bool] = NEVER) -> Draft | None:
         """A draft from the diagnosed playbook, streamed; None when there is no confident diagnosis."""
@@ -96,20 +136,37 @@ class LLMEngine:
         book = self.playbooks.get(diagnosis.best.category)
         if book is None:
             return None
-        model, _ = self._ready()
         masker = self.masker(conversation)
-        messages = self.draft_prompt(conversation, book, masker)
-        so_far: list[str] = []
+        return self._stream(conversation, self.draft_prompt(conversation, book, masker), masker, book, book.id,
+                            on_text, cancelled)
+
+    def stream_deescalation(self, conversation: Conversation, diagnosis: Diagnosis, reason: str,
+                            on_text: OnText | None = None, cancelled: Callable[[], bool] = NEVER) -> Draft:
+        """An upset customer: the model adapts the de-escalation playbook's reply (apology,
+        acknowledgement, one concrete next step), checked against the diagnosed playbook if any."""
+        from copilot.assist.escalation.deescalation import deescalation_draft
+
+        example = deescalation_draft(conversation, diagnosis, reason=reason)
+        confident = not diagnosis.abstained and diagnosis.best is not None
+        book = self.playbooks.get(diagnosis.best.category) if confident else None
+        masker = self.masker(conversation)
+        messages = prompts.deescalation_messages(conversation, book, example.text, masker)
+        return self._stream(conversation, messages, masker, book, example.category, on_text, cancelled)
+
+    def _stream(self, conversation: Conversation, messages, masker: prompts.Masker, book: Playbook | None,
+                category: str, on_text: OnText | None, cancelled: Callable[[], bool]) -> Draft:
+        model, _ = self._ready()
+        shown = Unmasking(masker)
 
         def on_piece(piece: str) -> None:
-            so_far.append(piece)
-            if on_text is not None:
-                on_text(masker.back("".join(so_far)).lstrip())
+            text = shown.add(piece)
+            if on_text is not None and text:
+                on_text(text)
 
-        text = masker.back(stream_text(model, messages, self.config, on_piece, cancelled)).strip()
+        text = masker.back(stream_text(model, messages, self.config, on_piece, cancelled, self._api_key)).strip()
         if not text:
             raise LLMError("bad_output", "The model returned an empty draft.")
-        return guard.checked(Draft(text, book.id), book, conversation.customer_texts)
+        return guard.checked(Draft(text, category), book, conversation.customer_texts)
 
     def draft_prompt(self, conversation: Conversation, book: Playbook, masker: prompts.Masker) -> list[tuple[str, str]]:
         """The draft request: the playbook, what is still missing, and its slot-filled reply to adapt."""
