@@ -1,9 +1,10 @@
 """A scripted agent works a shift on any chat source, without the window.
 
-The same Workspace the window drives, a ScriptedAgent deciding what to do next, and the assist
-engine called in line (there is no UI thread to keep free here). Used by the live-source tests and
-by `copilot selftest --source matrix|chatwoot`, where the chats come from a real server. A reply the
-source reports as failed is retried after a pause, as an agent clicking Retry would.
+The same Workspace the window drives, with its suggestion coordinator running the assist work
+inline (`run_now`: there is no UI thread to keep free here), and a ScriptedAgent deciding what to do
+next. Used by the live-source tests and by `copilot selftest --source matrix|chatwoot`, where the
+chats come from a real server. A reply the source reports as failed is retried after a pause, as an
+agent clicking Retry would.
 """
 from __future__ import annotations
 
@@ -12,13 +13,10 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from copilot.core.chat import Chat, Message
 from copilot.core.events import Delivery
-from copilot.core.suggestion import Suggestion
 from copilot.core.workspace import Workspace
 from copilot.selftest.policy import Action, ScriptedAgent
 
-Suggester = Callable[[Chat, Message], Suggestion | None]
 RETRY_PAUSE = 3.0  # seconds before the scripted agent clicks Retry on a failed reply
 
 
@@ -41,38 +39,40 @@ class ShiftReport:
                 "timed_out": self.timed_out, "errors": self.errors}
 
 
-def engine_suggester(engine, clock) -> Suggester:
-    """Suggestions straight from an assist engine (copilot.assist.engine), on the calling thread."""
-    from copilot.assist.engine import Conversation, suggest
+def with_offline_suggestions(workspace: Workspace):
+    """Attach a suggestion coordinator running the built-in offline engine inline (tests, benches).
+    Returns the coordinator; the workspace keeps it alive through its listener."""
+    from copilot.assist.coordinator import SuggestionCoordinator
+    from copilot.assist.engines import DeferredOfflineEngine, Engines
+    from copilot.core.jobs import run_now
 
-    return lambda chat, message: suggest(engine, Conversation.of(chat, message), clock.now())
+    engines = Engines(DeferredOfflineEngine(None))
+    workspace.categories = frozenset(engines.playbooks)
+    return SuggestionCoordinator(workspace, engines, run_now)
 
 
 class HeadlessShift:
-    def __init__(self, workspace: Workspace, agent: ScriptedAgent, suggester: Suggester | None, speed: float = 1.0,
-                 tick: float = 0.05):
-        self.ws, self.agent, self.suggester = workspace, agent, suggester
+    def __init__(self, workspace: Workspace, agent: ScriptedAgent, speed: float = 1.0, tick: float = 0.05):
+        self.ws, self.agent = workspace, agent
         self.speed, self.tick = speed, tick
-        self._asked: list[tuple[str, int]] = []
         self._failed_since: dict[tuple[str, int], float] = {}
-        workspace.request_suggestion = lambda chat, message: self._asked.append((chat.id, message.id))
         self.report = ShiftReport()
 
     def run(self, done: Callable[[Workspace], bool], deadline_seconds: float,
-            between: Callable[[], None] | None = None) -> ShiftReport:
-        """Work until `done(workspace)` or the deadline; `between` runs once per tick (fault injection)."""
+            between: Callable[[], None] | None = None, act: bool = True) -> ShiftReport:
+        """Work until `done(workspace)` or the deadline; `between` runs once per tick (fault injection).
+        act=False: only receive and retry (letting replies on their way land at the end of a shift)."""
         started = time.monotonic()
         act_at, pending = started, self.agent.next_action(self.ws)
         while not done(self.ws):
             if time.monotonic() - started > deadline_seconds:
                 self.report.timed_out = True
                 break
-            self.ws.tick()
-            self._suggest()
+            self.ws.tick()  # suggestions are made as the messages arrive (the coordinator, inline)
             self._retry_failed()
             if between is not None:
                 between()
-            if time.monotonic() >= act_at:
+            if act and time.monotonic() >= act_at:
                 try:
                     self._perform(pending)
                 except Exception as exc:  # the report says what went wrong; the shift goes on
@@ -82,17 +82,6 @@ class HeadlessShift:
             time.sleep(self.tick)
         self.ws.tick()
         return self._finish(started)
-
-    def _suggest(self) -> None:
-        asked, self._asked = self._asked, []
-        for chat_id, message_id in asked:
-            chat = self.ws.chats.get(chat_id)
-            message = next((m for m in chat.messages if m.id == message_id), None) if chat else None
-            if chat is None or message is None or self.suggester is None:
-                continue
-            suggestion = self.suggester(chat, message)
-            if suggestion is not None:
-                self.ws.offer_suggestion(suggestion)
 
     def _retry_failed(self) -> None:
         now = time.monotonic()

@@ -11,11 +11,10 @@ from collections import Counter
 import pytest
 
 from copilot import paths
-from copilot.assist.offline import OfflineEngine
 from copilot.core.chat import Sender
 from copilot.core.clock import AcceleratedClock, WallClock
 from copilot.core.workspace import Workspace
-from copilot.selftest.headless import HeadlessShift, engine_suggester
+from copilot.selftest.headless import HeadlessShift, with_offline_suggestions
 from copilot.selftest.oracles import BlindOracle
 from copilot.selftest.policy import ScriptedAgent
 from copilot.sources.chatwoot.source import ChatwootSource
@@ -43,7 +42,8 @@ def test_a_shift_over_chatwoot_with_drops_and_restarts(tmp_path):
                             "agent-token", tmp_path)
     ws = Workspace(source=source, clock=WallClock())
     scripted = ScriptedAgent("careful", DoubleOracle(customers, BlindOracle(ws)), seed=4)
-    shift = HeadlessShift(ws, scripted, engine_suggester(OfflineEngine.load_default(), ws.clock), speed=SPEED)
+    with_offline_suggestions(ws)
+    shift = HeadlessShift(ws, scripted, speed=SPEED)
     cutting = proxy.cut_every(3.0)
     restarts_at = {4, 8}  # chats ended when the server restarts
     restarted: list[int] = []
@@ -59,7 +59,7 @@ def test_a_shift_over_chatwoot_with_drops_and_restarts(tmp_path):
     try:
         report = shift.run(lambda w: sum(not c.is_open for c in w.chats.values()) >= ENOUGH, 300, between=faults)
         cutting.set()
-        HeadlessShift(ws, scripted, None, speed=SPEED).run(lambda w: all(not c.delivery for c in w.chats.values()), 60)
+        HeadlessShift(ws, scripted, speed=SPEED).run(lambda w: all(not c.delivery for c in w.chats.values()), 60, act=False)
     finally:
         cutting.set()
         customers.stop()

@@ -12,11 +12,10 @@ from collections import Counter, defaultdict
 import pytest
 
 from copilot import paths
-from copilot.assist.offline import OfflineEngine
 from copilot.core.chat import Sender
 from copilot.core.clock import AcceleratedClock, WallClock
 from copilot.core.workspace import Workspace
-from copilot.selftest.headless import HeadlessShift, engine_suggester
+from copilot.selftest.headless import HeadlessShift, with_offline_suggestions
 from copilot.selftest.oracles import BlindOracle
 from copilot.selftest.policy import ScriptedAgent
 from copilot.sources.config import SourceConfig
@@ -77,7 +76,8 @@ def test_a_shift_over_matrix_survives_twenty_server_restarts(own_synapse, tmp_pa
     source = MatrixSource(config, agent["password"], tmp_path / "data", poll_timeout_ms=10_000)
     ws = Workspace(source=source, clock=WallClock())
     scripted = ScriptedAgent("careful", CustomerOracle(customers, BlindOracle(ws)), seed=2)
-    shift = HeadlessShift(ws, scripted, engine_suggester(OfflineEngine.load_default(), ws.clock), speed=SPEED)
+    with_offline_suggestions(ws)
+    shift = HeadlessShift(ws, scripted, speed=SPEED)
     restarter = Restarter(server, RESTARTS, every=1.5)
 
     source.start()
@@ -88,8 +88,8 @@ def test_a_shift_over_matrix_survives_twenty_server_restarts(own_synapse, tmp_pa
                            deadline_seconds=420)
         restarter.stop()
         # let every reply still on its way land (the server is up again for good)
-        settle = HeadlessShift(ws, scripted, None, speed=SPEED)
-        settle.run(lambda w: all(not c.delivery for c in w.chats.values()), deadline_seconds=60)
+        settle = HeadlessShift(ws, scripted, speed=SPEED)
+        settle.run(lambda w: all(not c.delivery for c in w.chats.values()), deadline_seconds=60, act=False)
     finally:
         restarter.stop()
         customers.stop()
