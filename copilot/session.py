@@ -14,7 +14,7 @@ from pathlib import Path
 from copilot import __version__, paths
 from copilot.assist.coordinator import SuggestionCoordinator
 from copilot.assist.engines import Engines
-from copilot.core.clock import AcceleratedClock, Clock
+from copilot.core.clock import AcceleratedClock, Clock, WallClock
 from copilot.core.jobs import Runner, run_now
 from copilot.core.modes import AssistMode
 from copilot.core.workspace import Workspace
@@ -46,6 +46,10 @@ class SessionOptions:
     scenarios_dir: Path | None = None  # None: the built-in scenarios
     assist_mode: str = AssistMode.AUTOMATIC.value
     store_text: bool = False  # keep (redacted) message text in the usage log: a team opt-in
+    # The chat source from the command line (a copilot.sources.config.SourceConfig) and its secret;
+    # None: the source in the settings, its secret from the keyring.
+    source: object | None = None
+    source_secret: str | None = None
 
 
 @dataclass
@@ -79,8 +83,7 @@ class Session:
 
         settings = settings or Settings()
         problems: list[str] = []
-        clock = AcceleratedClock(options.speed)
-        source = build_simulator(options, problems)
+        clock, source = build_source(options, settings, problems)
         if engines is None:
             engines = build_engines(settings, options.model_dir, problems)
         usage_log = UsageLog.open(
@@ -120,6 +123,23 @@ def build_engines(settings: Settings, model_dir: Path | None, problems: list[str
     except ValueError as exc:
         problems.append(f"The model endpoint settings cannot be used ({exc}); the offline engine is used.")
         return Engines(offline)
+
+
+def build_source(options: SessionOptions, settings: Settings, problems: list[str]):
+    """(clock, source): the simulator on an accelerated clock, or a live source on the wall clock.
+    A live source in the settings that cannot be opened (no secret saved) falls back to the
+    simulator, with a problem; one asked for on the command line raises ValueError instead."""
+    from copilot.sources.factory import open_live_source, source_config_of
+
+    config = options.source or source_config_of(settings)
+    if config.kind != "simulator":
+        try:
+            return WallClock(), open_live_source(config, options.source_secret)
+        except ValueError as exc:
+            if options.source is not None:
+                raise
+            problems.append(f"The chat source cannot be used ({exc}); the built-in simulator is used.")
+    return AcceleratedClock(options.speed), build_simulator(options, problems)
 
 
 def build_simulator(options: SessionOptions, problems: list[str]):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 import platformdirs
@@ -45,6 +45,9 @@ class Settings:
     # Practice and skill (issue 16; copilot/practice, docs/skill.md).
     blind_first_every: int = 0  # team setting: in 1 chat of N the agent names the issue first; 0 = off
     practice_chats: int = 5  # chats in a practice session (Copilot ▸ Practice…)
+    # Chat source (issue 13; copilot/sources/config.py): where chats come from. The token or password
+    # is not here: it is in the OS keyring (copilot/secrets.py, get_source_secret).
+    chat_source: dict = field(default_factory=dict)  # SourceConfig.to_dict(); {} for the built-in simulator
 
     def validated(self) -> "Settings":
         for f in fields(self):  # a hand-edited file can hold any JSON value: check each type first
@@ -66,6 +69,12 @@ class Settings:
         check_every(int(self.blind_first_every))
         if not 1 <= int(self.practice_chats) <= MAX_CHATS:
             raise ValueError(f"practice_chats must be between 1 and {MAX_CHATS}")
+        if not isinstance(self.chat_source, dict):
+            raise ValueError("chat_source must be an object such as {\"kind\": \"matrix\", \"url\": ...}")
+        if self.chat_source:
+            from copilot.sources.config import SourceConfig
+
+            SourceConfig.from_dict(self.chat_source)
         return self
 
 

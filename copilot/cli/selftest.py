@@ -15,6 +15,7 @@ from pathlib import Path
 
 from copilot import paths
 from copilot.cli.options import add_engine_options, add_session_options, engine_settings, session_options
+from copilot.cli.source_options import add_source_options, source_from_args
 from copilot.selftest.policy import POLICIES
 
 
@@ -26,6 +27,7 @@ def register(subparsers) -> None:
     parser.add_argument("--show", action="store_true", help="use the real display instead of offscreen")
     add_session_options(parser, speed=40.0, rate=6.0, concurrency=6, chats=30, offline_model_flag="--offline-model")
     add_engine_options(parser, "offline (the self-test does not read your settings)")
+    add_source_options(parser)  # a live source: the shift is worked without the window (selftest/live.py)
     parser.set_defaults(func=handle)
 
 
@@ -48,13 +50,20 @@ def handle(args: argparse.Namespace) -> int:
         raise SystemExit("copilot selftest: --chats must be a positive number")
 
     from copilot.settings import Settings
-    from copilot.ui.selftest_run import run_selftest
 
     try:
         settings = engine_settings(args, Settings())
     except ValueError as exc:
         raise SystemExit(f"copilot selftest: {exc}") from None
-    summary = run_selftest(options, timeout=args.timeout, settings=settings)
+    options.source, options.source_secret = source_from_args(args, "selftest")
+    if options.source is not None and options.source.kind != "simulator":
+        from copilot.selftest.live import run_live_selftest
+
+        summary = run_live_selftest(options, settings, timeout=args.timeout)
+    else:
+        from copilot.ui.selftest_run import run_selftest
+
+        summary = run_selftest(options, timeout=args.timeout, settings=settings)
     if args.json:
         print(json.dumps(summary, indent=2))
     else:

@@ -32,6 +32,21 @@ def open_source(config: SourceConfig, secret: str, data_dir: Path) -> ChatSource
     return ChatwootSource(config, secret, data_dir)
 
 
+def source_config_of(settings) -> SourceConfig:
+    """The source the settings name; the simulator when they name none."""
+    data = getattr(settings, "chat_source", None) or {}
+    return SourceConfig.from_dict(data) if data else SourceConfig()
+
+
+def open_live_source(config: SourceConfig, secret: str | None = None, data_dir: Path | None = None) -> ChatSource:
+    """A live source for a session: the secret given (e.g. from --password-env), else the keyring's."""
+    from copilot import paths, secrets
+
+    if secret is None:
+        secret = secrets.get_source_secret(config.secret_account) or ""
+    return open_source(config, secret, data_dir or paths.data_dir())
+
+
 def test_connection(config: SourceConfig, secret: str, deadline: float = TEST_DEADLINE) -> tuple[bool, str]:
     """(ok, one plain sentence) after signing in and reading what the source would read."""
     try:
