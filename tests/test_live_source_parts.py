@@ -178,3 +178,15 @@ def test_source_secrets_live_in_the_keyring_or_the_session_only(fresh_store, mon
     assert secrets.get_source_secret("chatwoot:hs:dana") is None
     assert secrets.set_source_secret("matrix:hs:dana", "") == "Sign-in details removed."
     assert secrets.get_source_secret("matrix:hs:dana") is None
+
+
+def test_the_status_area_words_for_a_source():
+    from copilot.core.events import ConnectionChanged, Link
+    from copilot.sources.live.link_text import describe_link
+
+    assert describe_link("simulator", None, 0) == "Simulator"
+    assert describe_link("matrix", ConnectionChanged(Link.CONNECTED, 5.0), 6.0) == "Matrix · connected"
+    assert describe_link("chatwoot", ConnectionChanged(Link.RECONNECTING, 5.0, "x", retry_at=9.2), 5.0) == \
+        "Chatwoot · reconnecting in 4 s"
+    offline = describe_link("matrix", ConnectionChanged(Link.OFFLINE, 5.0, "401", since=0.0), 6.0)
+    assert offline.startswith("Matrix · offline since ") and offline[-5:-3].isdigit()

@@ -13,6 +13,7 @@ from PySide6.QtCore import QTimer
 
 from copilot import settings as user_settings
 from copilot.assist.engines import Engines
+from copilot.core.changes import Change
 from copilot.core.jobs import Job
 from copilot.core.modes import AssistMode, EngineName
 from copilot.core.recorder import RecordKind
@@ -52,6 +53,12 @@ class Workbench:
             self.window.notify(problems[0] if len(problems) == 1 else
                                f"{len(problems)} problems were found while starting; the first: {problems[0]}")
         self._show_source()
+        if getattr(self.session.source, "kind", "simulator") != "simulator":  # the link state, and its countdown
+            self.workspace.subscribe(lambda change, _chat: change is Change.SOURCE and self._show_source())
+            self._link_timer = QTimer(self.window)
+            self._link_timer.timeout.connect(self._show_source)
+            self._link_timer.start(1000)
+
     @property
     def workspace(self):
         return self.session.workspace
@@ -71,11 +78,16 @@ class Workbench:
                 lambda _control: offline.load(), "Loading the offline model", lane="assist",
                 on_done=lambda engine: engine.note and self.window.notify(engine.note))))
 
-    def _show_source(self) -> None:
+    def _show_source(self, *_change) -> None:
+        from copilot.sources.live.link_text import describe_link, link_tooltip
+
+        kind = getattr(self.session.source, "kind", "source")
         speed = self.session.options.speed
-        speed_text = f" ×{speed:g}" if speed != 1 else ""
-        kind = getattr(self.session.source, "kind", "source").capitalize()
-        self.window.status_area.set_source_text(f"{kind}{speed_text} · {self.session.engines.label} engine")
+        speed_text = f" ×{speed:g}" if speed != 1 and kind == "simulator" else ""
+        link = self.workspace.link if kind != "simulator" else None
+        text = describe_link(kind, link, self.workspace.clock.now())
+        self.window.status_area.set_source_text(f"{text}{speed_text} · {self.session.engines.label} engine")
+        self.window.status_area.source.setToolTip(link_tooltip(link))
 
     def _size_assist_lane(self) -> None:
         self.background.set_lane_size("assist", ASSIST_THREADS[self.session.engines.configured])

@@ -249,3 +249,26 @@ def test_test_connection_signs_in_lists_and_subscribes(chatwoot):
         True, "Connected to Chatwoot as Dana (account 3): 1 open conversation(s) assigned to you; live updates work.")
     ok, message = factory.test_connection(config, "wrong-token")
     assert not ok and message.startswith("The server refused the sign-in (reading your Chatwoot profile: 401")
+
+
+def test_the_window_status_area_shows_the_live_source_and_its_state(qtbot, chatwoot, tmp_path):
+    from copilot.session import SessionOptions
+    from copilot.settings import Settings
+    from copilot.ui.workbench import Workbench
+
+    conv = chatwoot.new_conversation("Alex Doe")
+    chatwoot.customer_writes(conv, "Hello from the widget")
+    options = SessionOptions(agent="dana", usage_log=tmp_path / "usage.sqlite",
+                             source=SourceConfig(kind="chatwoot", url=chatwoot.url), source_secret="agent-token")
+    bench = Workbench(options, Settings())
+    try:
+        bench.start()
+        label = bench.window.status_area.source
+        qtbot.waitUntil(lambda: label.text().startswith("Chatwoot · connected"), timeout=15000)
+        qtbot.waitUntil(lambda: any(c.customer_name == "Alex Doe" for c in bench.workspace.chats.values()), timeout=5000)
+        chatwoot.refuse_tokens = True
+        chatwoot.drop_connections()
+        qtbot.waitUntil(lambda: "offline since" in label.text(), timeout=20000)
+        assert "refused the access token" in label.toolTip()
+    finally:
+        bench.close()
