@@ -40,6 +40,7 @@ class Workbench:
         self.background.failed.connect(lambda text: self.window.notify(text, "warning"))
         self.window.settings_action.triggered.connect(self.edit_settings)
         self.window.endpoint_action.triggered.connect(self.edit_endpoint)
+        self.window.source_action.triggered.connect(self.edit_source)
         self.window.review_action.triggered.connect(self.open_review)
         self.review_window = None
         self.window.practice_action.triggered.connect(self.open_practice)
@@ -126,6 +127,17 @@ class Workbench:
         self.apply_settings(dialog.result_settings())
         if note:
             self.window.notify(note, "warning")
+
+    def edit_source(self) -> None:
+        from copilot.ui.source_dialog import SourceDialog
+
+        dialog = SourceDialog(self.settings, self.background, self.window)
+        if dialog.exec() != SourceDialog.DialogCode.Accepted:
+            return
+        note = dialog.save_secret()
+        self.apply_settings(dialog.result_settings())
+        self.window.notify(note or "The chat source is saved; it is used from the next start of the app.",
+                           "warning" if note else "info")
 
     def apply_settings(self, settings: Settings) -> None:
         """What can change mid-shift changes now; the file is written off the UI thread."""
