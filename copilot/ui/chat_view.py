@@ -71,7 +71,10 @@ class ChatView(QTextEdit):
         header.setForeground(theme.MUTED)
         header.setFontPointSize(8.5)
         header.setFontWeight(QFont.Weight.Bold)
-        who = "You" if is_agent else chat.customer_name if message.sender is Sender.CUSTOMER else "System"
+        if is_agent:  # a reply written outside the app says who wrote it, e.g. "Sam (team lead)"
+            who = message.author if message.outside else "You"
+        else:
+            who = chat.customer_name if message.sender is Sender.CUSTOMER else "System"
         if first:
             cursor.setBlockFormat(header_block)
         else:

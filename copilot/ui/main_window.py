@@ -34,6 +34,7 @@ from copilot.core.workspace import Workspace
 from copilot.ui.chat_list_delegate import ChatListDelegate
 from copilot.ui.chat_list_model import ChatListModel
 from copilot.ui.chat_view import ChatView
+from copilot.ui.delivery_bar import DeliveryBar
 from copilot.ui.composer import Composer
 from copilot.ui.diagnosis_panel import DiagnosisPanel, plain_label
 from copilot.ui.draft_panel import DraftPanel
@@ -145,6 +146,8 @@ class MainWindow(QMainWindow):
         center_layout.addWidget(self.notice_bar)
         center_layout.addWidget(header)
         center_layout.addWidget(self.chat_view, 1)
+        self.delivery_bar = DeliveryBar(self.workspace)  # failed replies: Retry and Copy (copilot/ui/delivery_bar.py)
+        center_layout.addWidget(self.delivery_bar)
         center_layout.addWidget(composer_box)
 
         self.diagnosis_panel = DiagnosisPanel()
@@ -269,6 +272,7 @@ class MainWindow(QMainWindow):
         if chat_id == self.workspace.focused_id:
             chat = self.workspace.chats[chat_id]
             self.chat_view.append_new(chat)
+            self.delivery_bar.show_chat(chat)
             self._show_header()
             self._show_suggestion()
         self.status_area.refresh()
@@ -296,6 +300,7 @@ class MainWindow(QMainWindow):
     def _show_focused(self) -> None:
         chat = self.workspace.focused
         self.chat_view.show_chat(chat)
+        self.delivery_bar.show_chat(chat)
         self._show_header()
         self._show_suggestion()
         self._select_in_list(chat.id if chat else None)
