@@ -1,7 +1,7 @@
 """The Chatwoot chat source: a ChatSource (and PrivateNotes) over Chatwoot's REST API and its
 ActionCable websocket.
 
-The live thread signs in (GET /api/v1/profile: account, user id, pubsub_token), subscribes to
+On the threads of a LiveSource (live/base.py): the receiving thread signs in (GET /api/v1/profile: account, user id, pubsub_token), subscribes to
 RoomChannel, then resyncs over REST (the assigned open conversations and their messages after the
 last id seen) so nothing missed while disconnected is lost, and afterwards follows the websocket's
 events, keeping presence alive. The command thread sends replies (with `echo_id` = outbox id),
@@ -11,23 +11,17 @@ server before it is sent again, so a retry never posts it twice. poll() only dra
 from __future__ import annotations
 
 import logging
-import queue
-import threading
 import time
-from collections import Counter
 from pathlib import Path
 
-from copilot.core.events import SourceEvent
 from copilot.sources.chatwoot.api import ChatwootApi
 from copilot.sources.chatwoot.cable import SILENCE_LIMIT, Cable, cable_url, event_of, origin_of
 from copilot.sources.chatwoot.conversations import ConversationEvents, conversation_id_of
 from copilot.sources.config import SourceConfig
-from copilot.sources.live.arrivals import Arrivals
 from copilot.sources.live.backoff import Backoff
-from copilot.sources.live.link import LinkReporter
-from copilot.sources.live.outbox import Outbox, Reply
+from copilot.sources.live.base import LiveSource
+from copilot.sources.live.outbox import Reply
 from copilot.sources.live.problems import ServerProblem
-from copilot.sources.live.state_file import StateFile
 
 log = logging.getLogger(__name__)
 PRESENCE_EVERY = 20.0  # seconds between update_presence (Chatwoot's dashboard: 10-20 s)
@@ -35,49 +29,23 @@ CONVERSATION_EVENTS = ("conversation.created", "conversation.status_changed", "c
                        "assignee.changed", "conversation.opened", "conversation.resolved")
 
 
-class ChatwootSource:
+class ChatwootSource(LiveSource):
     kind = "chatwoot"
 
     def __init__(self, config: SourceConfig, token: str, data_dir: Path, clock=time.time):
-        self.config, self.clock = config, clock
-        self.arrivals = Arrivals()
-        self.link = LinkReporter(self.arrivals, clock)
-        self.outbox = Outbox(self.arrivals, clock=clock)
-        folder = data_dir / "sources"
-        self.state_file = StateFile(folder / f"{config.slug}.json")
-        self.chats = ConversationEvents(self.arrivals, self.outbox, config.inbox_ids, folder / "long-messages", clock)
+        super().__init__(config, data_dir, clock)
+        self.chats = ConversationEvents(self.arrivals, self.outbox, config.inbox_ids, self.folder / "long-messages", clock)
         self.api = ChatwootApi(config.url, token, config.timeout, config.verify_tls)
         self.profile: dict | None = None
-        self.problems: Counter = Counter()
         self.presence_sent = 0
-        self._commands: queue.Queue = queue.Queue()
-        self._stopping = threading.Event()
-        self._ready = threading.Event()
-        self._wake = threading.Event()
         self._cable: Cable | None = None
-        self._threads: list[threading.Thread] = []
 
     # ---- ChatSource / PrivateNotes -----------------------------------------------------------
-    def start(self) -> None:
-        self.chats.load(self.state_file.load().get("conversations") or {})
-        for target, name in ((self._live_loop, "chatwoot-live"), (self._command_loop, "chatwoot-send")):
-            thread = threading.Thread(target=target, name=name, daemon=True)
-            thread.start()
-            self._threads.append(thread)
-
-    def poll(self, now: float) -> list[SourceEvent]:
-        return self.arrivals.drain(now)
-
-    def send(self, chat_id: str, text: str, now: float, outbox_id: str) -> None:
-        reply = self.outbox.add(chat_id, text, outbox_id)
-        if reply is not None:
-            self._commands.put(("send", reply))
-
     def post_note(self, chat_id: str, text: str, now: float) -> None:
         if self.config.private_notes:
             note = self.outbox.add(chat_id, text, f"note-{chat_id}-{now:.3f}", private=True)
             if note is not None:
-                self._commands.put(("send", note))
+                self.command("send", note)
 
     def close(self, chat_id: str, resolved: bool, now: float) -> None:
         conversation_id = conversation_id_of(chat_id)
@@ -88,65 +56,35 @@ class ChatwootSource:
             self.chats.ended_by_agent(info)
             self._save_state()
         if resolved:  # closed without resolution, it stays open in Chatwoot for a colleague to see
-            self._commands.put(("resolve", conversation_id))
+            self.command("resolve", conversation_id)
 
-    def stop(self) -> None:
-        self._stopping.set()
-        self._wake.set()
-        self._commands.put(("stop",))
+    def _interrupt(self) -> None:
         cable = self._cable
         if cable is not None:
             cable.close()
-        for thread in self._threads:
-            thread.join(timeout=5)
+
+    def _release(self) -> None:
         self.api.close()
-        self._save_state()
 
-    def reconnect(self) -> None:
-        self._wake.set()
+    # ---- receiving: the websocket, after a REST resync ---------------------------------------
+    def _receive(self, backoff: Backoff) -> None:
+        try:
+            self._sign_in()
+            self._cable = Cable(cable_url(self.config.url, self.config.websocket_url), origin_of(self.config.url),
+                                str(self.profile["pubsub_token"]), self.chats.account_id, self.chats.agent_id,
+                                self.config.timeout)
+            self._cable.open()
+            self._resync()
+            self.link.connected()
+            backoff.reset()
+            self._follow(self._cable)
+        finally:
+            if self._cable is not None:
+                self._cable.close()
 
-    # ---- the live thread ---------------------------------------------------------------------
-    def _live_loop(self) -> None:
-        backoff = Backoff()
-        while not self._stopping.is_set():
-            if self.link.is_offline:
-                if not self._wake.wait(1.0):
-                    continue
-                self._wake.clear()
-                self.link.connecting()
-            try:
-                self._sign_in()
-                self._cable = Cable(cable_url(self.config.url, self.config.websocket_url), origin_of(self.config.url),
-                                    str(self.profile["pubsub_token"]), self.chats.account_id, self.chats.agent_id,
-                                    self.config.timeout)
-                self._cable.open()
-                self._resync()
-                self.link.connected()
-                backoff.reset()
-                self._follow(self._cable)
-            except ServerProblem as problem:
-                if self._stopping.is_set():
-                    break
-                self._failed(problem, backoff)
-            except Exception:  # a bug must not end receiving for the shift: log it, back off, go on
-                if self._stopping.is_set():
-                    break
-                log.exception("chatwoot live connection")
-                self._stopping.wait(backoff.next_delay())
-            finally:
-                if self._cable is not None:
-                    self._cable.close()
-
-    def _failed(self, problem: ServerProblem, backoff: Backoff) -> None:
-        self.problems[problem.kind] += 1
-        if problem.kind in ("auth", "forbidden"):
-            self._ready.clear()
-            self.profile = None
-            self.link.offline(_plain_refusal(problem))
-            return
-        delay = backoff.next_delay(problem.retry_after if problem.kind == "rate_limited" else None)
-        self.link.reconnecting(delay, problem.detail)
-        self._stopping.wait(delay)
+    def _refusal(self, problem: ServerProblem) -> str:
+        self.profile = None  # sign in afresh once the agent gives a new token
+        return _plain_refusal(problem)
 
     def _sign_in(self) -> None:
         if self.profile is not None:
@@ -159,7 +97,7 @@ class ChatwootSource:
         self.api.account_id = self.chats.account_id = int(account)
         self.chats.agent_id = int(profile["id"])
         self.profile = profile
-        self._ready.set()
+        self.ready.set()
 
     def _resync(self) -> None:
         """What the server holds now: new and ended conversations, and messages missed meanwhile."""
@@ -174,34 +112,32 @@ class ChatwootSource:
         self._save_state()
 
     def _recheck(self, conversation_id: int) -> None:
-        try:
-            data = self.api.conversation(conversation_id)
-        except ServerProblem as problem:
-            if problem.kind != "not_found":
-                raise
+        data = self._unless_deleted(conversation_id, lambda: self.api.conversation(conversation_id))
+        if data is not None:
             with self.chats.lock:
-                self.chats.deleted(conversation_id)
-            return
-        with self.chats.lock:
-            self.chats.conversation(data)
+                self.chats.conversation(data)
 
     def _catch_up(self, conversation_id: int) -> None:
-        info = self.chats.known[conversation_id]
+        after = self.chats.known[conversation_id].last_message_id
+        messages = self._unless_deleted(conversation_id, lambda: self.api.messages_after(conversation_id, after))
+        with self.chats.lock:
+            for message in messages or ():
+                self.chats.message(message, conversation_id)
+
+    def _unless_deleted(self, conversation_id: int, read):
+        """read(); a 404 means the conversation was deleted, which ends its chat (None then)."""
         try:
-            messages = self.api.messages_after(conversation_id, info.last_message_id)
+            return read()
         except ServerProblem as problem:
             if problem.kind != "not_found":
                 raise
             with self.chats.lock:
                 self.chats.deleted(conversation_id)
-            return
-        with self.chats.lock:
-            for message in messages:
-                self.chats.message(message, conversation_id)
+            return None
 
     def _follow(self, cable: Cable) -> None:
         heard, presence = time.monotonic(), 0.0
-        while not self._stopping.is_set():
+        while not self.stopping.is_set():
             if time.monotonic() - presence > PRESENCE_EVERY:
                 cable.keep_present()
                 self.presence_sent += 1
@@ -226,55 +162,25 @@ class ChatwootSource:
                     return
             assignee = (data.get("conversation") or {}).get("assignee_id")
             if assignee == self.chats.agent_id and isinstance(conversation_id, int):
-                self._commands.put(("fetch", conversation_id))  # a conversation of ours we had not seen yet
+                self.command("fetch", conversation_id)  # a conversation of ours we had not seen yet
         elif name in CONVERSATION_EVENTS:
             with self.chats.lock:
                 info = self.chats.conversation(data)
             if info is not None and info.open and info.last_message_id == 0:
-                self._commands.put(("catch_up", info.id))
+                self.command("catch_up", info.id)
         elif name == "contact.deleted":
-            self._commands.put(("resync",))
+            self.command("resync")
 
-    # ---- the command thread ------------------------------------------------------------------
-    def _command_loop(self) -> None:
-        while not self._stopping.is_set():
-            command = self._commands.get()
-            if command[0] == "stop":
-                break
-            try:
-                self._perform(command)
-            except Exception:
-                log.exception("chatwoot command %s failed", command[0])
+    def _gave_up(self, command: tuple, problem: ServerProblem) -> None:
+        if problem.kind == "not_found" and command[0] in ("send", "resolve", "catch_up", "fetch"):
+            conversation_id = conversation_id_of(command[1].chat_id) if command[0] == "send" else command[1]
+            with self.chats.lock:
+                self.chats.deleted(conversation_id)
+        else:
+            super()._gave_up(command, problem)
 
-    def _perform(self, command: tuple) -> None:
-        backoff = Backoff()
-        while not self._stopping.is_set():
-            reply = command[1] if command[0] == "send" else None
-            if self.link.is_offline and reply is not None:
-                self.outbox.failed(reply.outbox_id, f"not sent: {self.link.detail}")
-                return
-            if not self._ready.wait(timeout=1.0):
-                if reply is not None and self.outbox.out_of_patience(reply):
-                    self.outbox.failed(reply.outbox_id, f"not sent: {self.link.detail or 'no connection'}")
-                    return
-                continue
-            try:
-                self._do(command)
-                return
-            except ServerProblem as problem:
-                self.problems[problem.kind] += 1
-                if problem.kind == "auth":
-                    self._ready.clear()
-                    self.link.offline(_plain_refusal(problem))
-                if not problem.retryable or (reply is not None and self.outbox.out_of_patience(reply)):
-                    if reply is not None:
-                        self.outbox.failed(reply.outbox_id, _plain_failure(problem))
-                    if problem.kind == "not_found" and command[0] in ("send", "resolve", "catch_up", "fetch"):
-                        conversation_id = conversation_id_of(reply.chat_id) if reply else command[1]
-                        with self.chats.lock:
-                            self.chats.deleted(conversation_id)
-                    return
-                self._stopping.wait(backoff.next_delay(problem.retry_after if problem.kind == "rate_limited" else None))
+    def _failure(self, problem: ServerProblem) -> str:
+        return "the conversation no longer exists in Chatwoot" if problem.kind == "not_found" else problem.detail
 
     def _do(self, command: tuple) -> None:
         kind = command[0]
@@ -324,6 +230,9 @@ class ChatwootSource:
                 return True
         return False
 
+    def _load_state(self) -> None:
+        self.chats.load(self.state_file.load().get("conversations") or {})
+
     def _save_state(self) -> None:
         with self.chats.lock:
             data = {"url": self.config.url.rstrip("/"), "conversations": self.chats.to_json()}
@@ -337,9 +246,3 @@ def _plain_refusal(problem: ServerProblem) -> str:
     if problem.status == 401 or problem.kind == "auth":
         return f"{problem.status or 401}: Chatwoot refused the access token; paste a new one in Copilot ▸ Chat source"
     return f"{problem.status or 403}: Chatwoot does not let this user do that ({problem.detail})"
-
-
-def _plain_failure(problem: ServerProblem) -> str:
-    if problem.kind == "not_found":
-        return "the conversation no longer exists in Chatwoot"
-    return problem.detail
