@@ -47,3 +47,37 @@ class BlindOracle:
         last = chat.messages[-1]
         answered = any(m.sender is Sender.AGENT for m in chat.messages)
         return _Outcome(answered and last.sender is Sender.CUSTOMER and bool(_THANKS.search(last.text)))
+
+
+class SimulatorOracle:
+    """For scripted customers played by a Simulator outside the app (over Matrix, or into a Chatwoot
+    double): the workspace's chat ids are translated to the simulator's (`sim_chat`, None while the
+    chat is newer than the driver's bookkeeping: then `fallback` answers, a moment later the
+    simulator does). `lock` is the one the customers' driver holds around the simulator."""
+
+    def __init__(self, simulator, lock, sim_chat, fallback):
+        self.simulator, self.lock, self.sim_chat, self.fallback = simulator, lock, sim_chat, fallback
+
+    def _ask(self, chat_id: str, question: str):
+        sim_chat = self.sim_chat(chat_id)
+        if sim_chat is None:
+            return getattr(self.fallback, question)(chat_id)
+        with self.lock:
+            return getattr(self.simulator, question)(sim_chat)
+
+    def scenario_of(self, chat_id: str):
+        return self._ask(chat_id, "scenario_of")
+
+    def hint_reply(self, chat_id: str) -> str:
+        return self._ask(chat_id, "hint_reply")
+
+    def outcome(self, chat_id: str):
+        return self._ask(chat_id, "outcome")
+
+    @property
+    def capacity(self) -> int:
+        return self.simulator.capacity
+
+    @capacity.setter
+    def capacity(self, value: int) -> None:
+        self.simulator.capacity = value

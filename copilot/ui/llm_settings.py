@@ -27,9 +27,9 @@ from PySide6.QtWidgets import (
 
 from copilot import secrets
 from copilot.assist.llm.config import LLMConfig, is_loopback, url_problem
-from copilot.core.jobs import Job
 from copilot.core.modes import EngineName
 from copilot.settings import Settings
+from copilot.ui.connection_test import ConnectionTest
 from copilot.ui.diagnosis_panel import plain_label
 
 
@@ -40,8 +40,6 @@ class LLMSettingsDialog(QDialog):
         self.setWindowTitle("Model endpoint")
         self.setMinimumWidth(600)
         self._original = settings
-        self.background = background  # copilot.ui.background.Background
-        self._test = None  # the running connection test's control
         layout = QVBoxLayout(self)
         engines = QWidget()
         engines_layout = QVBoxLayout(engines)
@@ -93,13 +91,9 @@ class LLMSettingsDialog(QDialog):
         form.addRow("", self.key_note)
         layout.addLayout(form)
 
-        test_row = QHBoxLayout()
-        self.test_button = QPushButton("Test connection")
-        self.test_button.clicked.connect(self.test_connection)
-        self.test_result = plain_label("", "muted")
-        test_row.addWidget(self.test_button)
-        test_row.addWidget(self.test_result, 1)
-        layout.addLayout(test_row)
+        self.tester = ConnectionTest(background, self.test_connection)  # copilot/ui/connection_test.py
+        self.test_button, self.test_result = self.tester.button, self.tester.result
+        layout.addLayout(self.tester.row)
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self._accept_if_valid)
@@ -134,34 +128,21 @@ class LLMSettingsDialog(QDialog):
 
         config = self.config()
         typed = self.key.text().strip()
-        self.test_button.setEnabled(False)
-        self.test_result.setStyleSheet("")
-        self.test_result.setText(f"Testing {config.base_url} (up to {config.timeout:g} s)…")
 
         def work(_control):
             key = typed or secrets.get_api_key(config.base_url)  # the keyring may be slow: not on the UI thread
             return check_connection(config, key)
 
-        self._test = self.background.run(Job(work, "Testing the connection", on_done=self._tested,
-                                             on_error=lambda e: self._tested((False, f"The test itself failed: "
-                                                                                    f"{type(e).__name__}"))))
-
-    def _tested(self, answer: tuple[bool, str]) -> None:
-        ok, message = answer
-        self._test = None
-        self.test_button.setEnabled(True)
-        self.test_result.setText(("✓ " if ok else "✗ ") + message)
-        self.test_result.setStyleSheet(f"color: {'#15803d' if ok else '#b91c1c'};")
+        self.tester.start(f"Testing {config.base_url} (up to {config.timeout:g} s)…", work)
 
     def done(self, result: int) -> None:
-        if self._test is not None:  # closed while testing: the answer has nowhere to go
-            self._test.cancel()
+        self.tester.cancel()  # closed while testing: the answer has nowhere to go
         super().done(result)
 
     def _accept_if_valid(self) -> None:
         problem = url_problem(self.base_url.text())
         if problem and self.llm_button.isChecked():
-            self.test_result.setText("✗ " + problem[0].upper() + problem[1:] + ".")
+            self.tester.show((False, problem[0].upper() + problem[1:] + "."))
             return
         self.accept()
 

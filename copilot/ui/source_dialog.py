@@ -15,10 +15,10 @@ from PySide6.QtWidgets import (
 )
 
 from copilot import secrets
-from copilot.core.jobs import Job
 from copilot.settings import Settings
 from copilot.sources.config import SOURCE_KINDS, SourceConfig
 from copilot.sources.factory import TEST_DEADLINE, source_config_of
+from copilot.ui.connection_test import ConnectionTest
 from copilot.ui.diagnosis_panel import plain_label
 
 KIND_LABELS = {"simulator": "Built-in simulator (practice, demos)", "chatwoot": "Chatwoot",
@@ -31,8 +31,6 @@ class SourceDialog(QDialog):
         self.setWindowTitle("Chat source")
         self.setMinimumWidth(600)
         self._original = settings
-        self.background = background
-        self._test = None
         try:
             current = source_config_of(settings)
         except ValueError:
@@ -77,13 +75,9 @@ class SourceDialog(QDialog):
         self.note = plain_label("", "muted")
         form.addRow("", self.note)
         layout.addLayout(form)
-        test_row = QHBoxLayout()
-        self.test_button = QPushButton("Test connection")
-        self.test_button.clicked.connect(self.test_connection)
-        self.test_result = plain_label("", "muted")
-        test_row.addWidget(self.test_button)
-        test_row.addWidget(self.test_result, 1)
-        layout.addLayout(test_row)
+        self.tester = ConnectionTest(background, self.test_connection)
+        self.test_button, self.test_result = self.tester.button, self.tester.result
+        layout.addLayout(self.tester.row)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self._accept_if_valid)
         buttons.rejected.connect(self.reject)
@@ -124,26 +118,14 @@ class SourceDialog(QDialog):
         try:
             config = self.config()
         except ValueError as exc:
-            return self._tested((False, str(exc)))
+            return self.tester.show((False, str(exc)))
         typed = self.secret.text().strip()
-        self.test_button.setEnabled(False)
-        self.test_result.setStyleSheet("")
-        self.test_result.setText(f"Testing {config.url} (up to {TEST_DEADLINE:g} s)…")
 
         def work(_control):
             secret = typed or secrets.get_source_secret(config.secret_account) or ""  # the keyring may be slow
             return test_connection(config, secret)
 
-        self._test = self.background.run(Job(work, "Testing the chat source", on_done=self._tested,
-                                             on_error=lambda e: self._tested((False, f"The test itself failed: "
-                                                                                    f"{type(e).__name__}"))))
-
-    def _tested(self, answer: tuple[bool, str]) -> None:
-        ok, message = answer
-        self._test = None
-        self.test_button.setEnabled(True)
-        self.test_result.setText(("✓ " if ok else "✗ ") + message)
-        self.test_result.setStyleSheet(f"color: {'#15803d' if ok else '#b91c1c'};")
+        self.tester.start(f"Testing {config.url} (up to {TEST_DEADLINE:g} s)…", work)
 
     def _forget(self) -> None:
         try:
@@ -153,15 +135,14 @@ class SourceDialog(QDialog):
         self.secret.clear()
 
     def done(self, result: int) -> None:
-        if self._test is not None:
-            self._test.cancel()
+        self.tester.cancel()
         super().done(result)
 
     def _accept_if_valid(self) -> None:
         try:
             self.config()
         except ValueError as exc:
-            self._tested((False, str(exc)))
+            self.tester.show((False, str(exc)))
             return
         self.accept()
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 
 from copilot.core.events import ChatOpened, CustomerLeft, CustomerMessage
+from copilot.selftest.oracles import SimulatorOracle
 
 
 class DoubleCustomers:
@@ -51,29 +52,9 @@ class DoubleCustomers:
                 self.errors.append(repr(exc))
 
 
-class DoubleOracle:
-    """The scripted agent's oracle for these customers (see copilot.selftest.oracles)."""
-
-    def __init__(self, customers: DoubleCustomers, fallback):
-        self.customers, self.fallback = customers, fallback
-
-    def _ask(self, chat_id: str, question: str):
-        try:
-            sim_chat = self.customers.chat_of.get(int(chat_id.removeprefix("chatwoot-").split("~")[0]))
-        except ValueError:
-            sim_chat = None
-        if sim_chat is None:
-            return getattr(self.fallback, question)(chat_id)
-        with self.customers.lock:
-            return getattr(self.customers.simulator, question)(sim_chat)
-
-    def scenario_of(self, chat_id: str):
-        return self._ask(chat_id, "scenario_of")
-
-    def hint_reply(self, chat_id: str) -> str:
-        return self._ask(chat_id, "hint_reply")
-
-    def outcome(self, chat_id: str):
-        return self._ask(chat_id, "outcome")
-
-    capacity = 0
+def double_oracle(customers: DoubleCustomers, fallback) -> SimulatorOracle:
+    """The scripted agent's oracle for these customers (chat ids are "chatwoot-<conversation>")."""
+    def sim_chat(chat_id: str) -> str | None:
+        number = chat_id.removeprefix("chatwoot-").split("~")[0]
+        return customers.chat_of.get(int(number)) if number.isdigit() else None
+    return SimulatorOracle(customers.simulator, customers.lock, sim_chat, fallback)

@@ -21,7 +21,7 @@ from copilot.sources.chatwoot.source import ChatwootSource
 from copilot.sources.config import SourceConfig
 from copilot.sources.scenario import load_scenarios
 from copilot.sources.simulator import Simulator, SimulatorConfig
-from tests.chatwoot.customers import DoubleCustomers, DoubleOracle
+from tests.chatwoot.customers import DoubleCustomers, double_oracle
 from tests.chatwoot.double import ChatwootDouble
 from tests.flaky_proxy import FlakyProxy
 
@@ -41,7 +41,7 @@ def test_a_shift_over_chatwoot_with_drops_and_restarts(tmp_path):
     source = ChatwootSource(SourceConfig(kind="chatwoot", url=double.url, websocket_url=proxy.url.replace("http", "ws")),
                             "agent-token", tmp_path)
     ws = Workspace(source=source, clock=WallClock())
-    scripted = ScriptedAgent("careful", DoubleOracle(customers, BlindOracle(ws)), seed=4)
+    scripted = ScriptedAgent("careful", double_oracle(customers, BlindOracle(ws)), seed=4)
     with_offline_suggestions(ws)
     shift = HeadlessShift(ws, scripted, speed=SPEED)
     cutting = proxy.cut_every(3.0)

@@ -19,7 +19,7 @@ from copilot.selftest.headless import HeadlessShift, with_offline_suggestions
 from copilot.selftest.oracles import BlindOracle
 from copilot.selftest.policy import ScriptedAgent
 from copilot.sources.config import SourceConfig
-from copilot.sources.matrix.customers import CustomerOracle, MatrixCustomers
+from copilot.sources.matrix.customers import MatrixCustomers, customer_oracle
 from copilot.sources.matrix.source import MatrixSource
 from copilot.sources.scenario import load_scenarios
 from copilot.sources.simulator import Simulator, SimulatorConfig
@@ -75,7 +75,7 @@ def test_a_shift_over_matrix_survives_twenty_server_restarts(own_synapse, tmp_pa
     config = SourceConfig(kind="matrix", url=server.url, user=agent["user"], staff=(bridge["user_id"],))
     source = MatrixSource(config, agent["password"], tmp_path / "data", poll_timeout_ms=10_000)
     ws = Workspace(source=source, clock=WallClock())
-    scripted = ScriptedAgent("careful", CustomerOracle(customers, BlindOracle(ws)), seed=2)
+    scripted = ScriptedAgent("careful", customer_oracle(customers, BlindOracle(ws)), seed=2)
     with_offline_suggestions(ws)
     shift = HeadlessShift(ws, scripted, speed=SPEED)
     restarter = Restarter(server, RESTARTS, every=1.5)

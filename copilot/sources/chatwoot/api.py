@@ -7,12 +7,11 @@ messages (`after=` a message id to resync), creating a message (with an `echo_id
 """
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import httpx
 
-from copilot.sources.live.problems import ServerProblem, from_status, from_transport, retry_after_header
+from copilot.sources.live.problems import ServerProblem, from_status, json_request, retry_after_header
 
 USER_AGENT = "agent-copilot"
 PAGE_LIMIT = 50  # conversation list pages (25 each) read at most
@@ -29,18 +28,7 @@ class ChatwootApi:
         self._http.close()
 
     def request(self, method: str, path: str, what: str, *, body: dict | None = None, params: dict | None = None) -> Any:
-        kwargs: dict[str, Any] = {"params": params}
-        if body is not None:
-            kwargs["content"] = json.dumps(body, ensure_ascii=False).encode()
-            kwargs["headers"] = {"Content-Type": "application/json"}
-        try:
-            response = self._http.request(method, path, **kwargs)
-        except httpx.HTTPError as exc:
-            raise from_transport(exc, what) from None
-        try:
-            data = response.json()
-        except ValueError:
-            data = None
+        response, data = json_request(self._http, method, path, what, body=body, params=params)
         if response.is_success:
             if data is None:
                 raise ServerProblem("bad_response", f"{what}: the server's answer was not JSON", response.status_code)

@@ -7,6 +7,7 @@ Both clients raise only `ServerProblem`; the sources decide from its `kind` whet
 from __future__ import annotations
 
 import email.utils
+import json
 import time
 
 import httpx
@@ -70,3 +71,25 @@ def from_status(status: int, message: str, what: str, retry_after: float | None 
     if status >= 500:
         return ServerProblem("server", f"{what}: the server failed ({status}){said}", status, retry_after, code)
     return ServerProblem("bad_request", f"{what}: {status}{said}", status, code=code)
+
+
+def json_request(http: httpx.Client, method: str, path: str, what: str, *, body=None, params: dict | None = None,
+                 headers: dict | None = None, timeout: float | None = None) -> tuple[httpx.Response, object]:
+    """One JSON request: (response, decoded body or None). A request with no HTTP answer at all
+    raises ServerProblem ("unreachable"); judging the answer is the caller's (each server words its
+    errors its own way). Bodies are sent as UTF-8 JSON, never form-encoded."""
+    headers = dict(headers or {})
+    kwargs: dict = {"params": params, "headers": headers}
+    if body is not None:
+        kwargs["content"] = json.dumps(body, ensure_ascii=False).encode()
+        headers["Content-Type"] = "application/json"
+    if timeout is not None:
+        kwargs["timeout"] = timeout
+    try:
+        response = http.request(method, path, **kwargs)
+    except httpx.HTTPError as exc:
+        raise from_transport(exc, what) from None
+    try:
+        return response, response.json()
+    except ValueError:
+        return response, None

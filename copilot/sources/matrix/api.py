@@ -5,13 +5,12 @@ Synchronous httpx on the caller's thread (the source's network threads). Every f
 """
 from __future__ import annotations
 
-import json
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 
-from copilot.sources.live.problems import ServerProblem, from_status, from_transport, retry_after_header
+from copilot.sources.live.problems import ServerProblem, from_status, json_request, retry_after_header
 
 PREFIX = "/_matrix/client/v3"
 USER_AGENT = "agent-copilot"
@@ -35,20 +34,8 @@ class MatrixApi:
     def request(self, method: str, path: str, what: str, *, body: Any = None, params: dict | None = None,
                 timeout: float | None = None, auth: bool = True) -> dict:
         headers = {"Authorization": f"Bearer {self.access_token}"} if auth and self.access_token else {}
-        kwargs: dict[str, Any] = {"headers": headers, "params": params}
-        if body is not None:
-            kwargs["content"] = json.dumps(body, ensure_ascii=False).encode()
-            headers["Content-Type"] = "application/json"
-        if timeout is not None:
-            kwargs["timeout"] = timeout
-        try:
-            response = self._http.request(method, path, **kwargs)
-        except httpx.HTTPError as exc:
-            raise from_transport(exc, what) from None
-        try:
-            data = response.json()
-        except ValueError:
-            data = None
+        response, data = json_request(self._http, method, path, what, body=body, params=params, headers=headers,
+                                      timeout=timeout)
         if response.is_success:
             if not isinstance(data, dict):
                 raise ServerProblem("bad_response", f"{what}: the server's answer was not JSON", response.status_code)

@@ -123,36 +123,9 @@ class MatrixCustomers:
         raise ServerProblem("unreachable", "stopped")
 
 
-class CustomerOracle:
-    """The scripted agent's oracle (see copilot.selftest.oracles) for chats these customers play:
-    the workspace's chat ids are rooms; the answers come from the customers' simulator."""
+def customer_oracle(customers: MatrixCustomers, fallback):
+    """The scripted agent's oracle for chats these customers play (the workspace's chat ids are rooms)."""
+    from copilot.selftest.oracles import SimulatorOracle
 
-    def __init__(self, customers: MatrixCustomers, fallback):
-        self.customers, self.fallback = customers, fallback
-
-    def _sim_chat(self, chat_id: str) -> str | None:
-        return self.customers.chat_of.get(chat_id.split("~", 1)[0])
-
-    def _ask(self, chat_id: str, question: str):
-        sim_chat = self._sim_chat(chat_id)
-        if sim_chat is None:  # the room is newer than the driver's bookkeeping: a moment later it is known
-            return getattr(self.fallback, question)(chat_id)
-        with self.customers.lock:
-            return getattr(self.customers.simulator, question)(sim_chat)
-
-    def scenario_of(self, chat_id: str):
-        return self._ask(chat_id, "scenario_of")
-
-    def hint_reply(self, chat_id: str) -> str:
-        return self._ask(chat_id, "hint_reply")
-
-    def outcome(self, chat_id: str):
-        return self._ask(chat_id, "outcome")
-
-    @property
-    def capacity(self) -> int:
-        return self.customers.simulator.capacity
-
-    @capacity.setter
-    def capacity(self, value: int) -> None:
-        self.customers.simulator.capacity = value
+    return SimulatorOracle(customers.simulator, customers.lock,
+                           lambda chat_id: customers.chat_of.get(chat_id.split("~", 1)[0]), fallback)
