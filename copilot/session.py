@@ -101,6 +101,10 @@ class Session:
             if getattr(source, "kind", "") == "simulator":
                 workspace.final_category = lambda chat: source.scenario_of(chat.id).issue
         coordinator = SuggestionCoordinator(workspace, engines, runner)
+        if getattr(getattr(source, "config", None), "private_notes", False) and hasattr(source, "post_note"):
+            from copilot.sources.diagnosis_notes import DiagnosisNotes
+
+            DiagnosisNotes(workspace, source)  # the team posts each diagnosis as a private note
         source.start()
         return cls(options, settings, clock, source, engines, usage_log, workspace, coordinator, problems)
 

@@ -190,3 +190,15 @@ def test_the_status_area_words_for_a_source():
         "Chatwoot · reconnecting in 4 s"
     offline = describe_link("matrix", ConnectionChanged(Link.OFFLINE, 5.0, "401", since=0.0), 6.0)
     assert offline.startswith("Matrix · offline since ") and offline[-5:-3].isdigit()
+
+
+def test_a_private_note_says_the_diagnosis_in_plain_words():
+    from copilot.core.suggestion import CategoryScore, Diagnosis
+    from copilot.sources.diagnosis_notes import note_text
+
+    diagnosis = Diagnosis(top=(CategoryScore("late_delivery", "Late delivery", 0.82), CategoryScore("lost", "Lost parcel", 0.1)),
+                          abstained=False, evidence=("late", "parcel"), missing=("order number",), steps=("Check the tracking",))
+    assert note_text(diagnosis, "offline") == (
+        "Agent Copilot diagnosis: Late delivery (82%, offline).\nAlso possible: Lost parcel 10%.\n"
+        "Because of: late, parcel.\nStill needed: order number.\nSteps: Check the tracking")
+    assert note_text(Diagnosis(top=(), abstained=True), "offline") == "Agent Copilot: no confident diagnosis."

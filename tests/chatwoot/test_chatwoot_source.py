@@ -272,3 +272,23 @@ def test_the_window_status_area_shows_the_live_source_and_its_state(qtbot, chatw
         assert "refused the access token" in label.toolTip()
     finally:
         bench.close()
+
+
+def test_with_the_team_setting_each_diagnosis_becomes_a_private_note(chatwoot, tmp_path):
+    from copilot.session import Session, SessionOptions
+
+    conv = chatwoot.new_conversation("Alex Doe")
+    chatwoot.customer_writes(conv, "My parcel is two weeks late, order 12345")
+    options = SessionOptions(agent="dana", usage_log=tmp_path / "usage.sqlite", source_secret="agent-token",
+                             source=SourceConfig(kind="chatwoot", url=chatwoot.url, private_notes=True))
+    session = Session.build(options)
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and not any(m["private"] for m in chatwoot.conversations[conv].messages):
+            session.workspace.tick()  # suggestions are made inline here (no window)
+            time.sleep(0.05)
+    finally:
+        session.close()
+    notes = [m["content"] for m in chatwoot.conversations[conv].messages if m["private"]]
+    assert len(notes) == 1 and notes[0].startswith("Agent Copilot diagnosis: ")
+    assert not [m for m in chatwoot.conversations[conv].messages if m["message_type"] == 1 and not m["private"]]
