@@ -37,6 +37,7 @@ class Workbench:
         self._size_assist_lane()
         self.window = MainWindow(self.session.workspace, subtitle=options.agent)
         self.background.failed.connect(lambda text: self.window.notify(text, "warning"))
+        self.window.status_area.health_source = self.session.usage_log.health
         self.window.settings_action.triggered.connect(self.edit_settings)
         self.window.endpoint_action.triggered.connect(self.edit_endpoint)
         self.window.review_action.triggered.connect(self.open_review)
