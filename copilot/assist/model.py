@@ -15,9 +15,11 @@ import numpy as np
 from copilot.assist.features import Featuriser, grams, tokens
 from copilot.assist.knn import Memory, fuse
 from copilot.assist.linear import softmax
+from copilot.assist.model_check import ModelError, check_arrays, check_meta, read_arrays
 
 OOS = "oos"
 FORMAT = 1
+MAX_CONFIDENCE = 0.99  # no diagnosis is certain: 100 % on screen invites sending without reading
 
 
 @dataclass(frozen=True)
@@ -93,10 +95,11 @@ class TextModel:
         return z
 
     def proba_row(self, row: Row) -> np.ndarray:
-        return softmax(self.logits(row) / self.temperature)
+        return np.minimum(softmax(self.logits(row) / self.temperature), MAX_CONFIDENCE)
 
     def proba(self, texts: list[str]) -> np.ndarray:
-        return softmax(np.stack([self.logits(self.row(t)) for t in texts]) / self.temperature)
+        return np.minimum(softmax(np.stack([self.logits(self.row(t)) for t in texts]) / self.temperature),
+                          MAX_CONFIDENCE)
 
     def decide(self, p: np.ndarray) -> tuple[list[int], bool]:
         """In-scope classes best first, and whether to abstain (out-of-scope or not confident)."""
@@ -120,9 +123,12 @@ class TextModel:
                 known = vocab[pos] == arr
                 rows = W[pos + off]
                 push = (rows[:, cls] - rows.mean(axis=1)) * idf[pos] * known
-                for word, v in zip(src, push):
-                    for w in word.split():
-                        credit[w] = credit.get(w, 0.0) + float(v)
+                per_source: dict[str, float] = {}  # a word has up to 4 × its length char n-grams: sum first
+                for source, v in zip(src, push.tolist()):
+                    per_source[source] = per_source.get(source, 0.0) + v
+                for source, v in per_source.items():
+                    for w in source.split():
+                        credit[w] = credit.get(w, 0.0) + v
         ranked = sorted((w for w, v in credit.items() if v > 0 and w not in _STOPWORDS and len(w) > 2),
                         key=lambda w: -credit[w])
         return ranked[:limit]
@@ -146,20 +152,35 @@ class TextModel:
 
     @classmethod
     def load(cls, directory: Path) -> "TextModel":
-        meta = json.loads((Path(directory) / "model.json").read_text(encoding="utf-8"))
-        if meta.get("format") != FORMAT:
-            raise ValueError(f"{directory}: unsupported model format {meta.get('format')!r}")
-        with np.load(Path(directory) / "model.npz") as arrays:
-            feats = Featuriser.from_state(arrays)
-            W = arrays["W"].astype(np.float32)
-            memory = None
-            if meta.get("knn_weight") and "knn_vectors" in arrays:
-                memory = Memory.from_state(arrays, meta["knn_weight"], len(meta["classes"]))
-        model = cls(feats, W, meta["classes"], meta["temperature"], meta["threshold"], meta.get("info", {}),
-                    meta.get("embeddings"), meta.get("dense_weight", 1.0), memory)
-        if model.embeddings:
-            model.embedder  # fail now, with a clear message, rather than on the first chat
-        return model
+        """Reads and checks a model folder; raises model_check.ModelError (one line) if it is damaged,
+        RuntimeError if it needs an embeddings package that is not installed."""
+        directory = Path(directory)
+        try:
+            meta = check_meta(json.loads((directory / "model.json").read_text(encoding="utf-8")), FORMAT)
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+            reason = getattr(exc, "strerror", None) or str(exc)[:80] or type(exc).__name__
+            raise ModelError(f"{directory / 'model.json'}: unreadable ({reason})") from None
+        except ModelError as exc:
+            raise ModelError(f"{directory / 'model.json'}: {exc}") from None
+        try:
+            arrays = read_arrays(directory / "model.npz")
+        except ModelError as exc:
+            raise ModelError(f"{directory / 'model.npz'}: {exc}") from None
+        embedder = None
+        if meta["embeddings"]:
+            from copilot.assist import embeddings
+
+            embedder = embeddings.load(meta["embeddings"])  # fail now, clearly, rather than on the first chat
+        try:
+            check_arrays(arrays, meta, embedder.dim if embedder else 0)
+        except ModelError as exc:
+            raise ModelError(f"{directory / 'model.npz'}: {exc}") from None
+        memory = None
+        if meta["knn_weight"] and "knn_vectors" in arrays:
+            memory = Memory.from_state(arrays, meta["knn_weight"], len(meta["classes"]))
+        return cls(Featuriser.from_state(arrays), arrays["W"].astype(np.float32), meta["classes"],
+                   meta["temperature"], meta["threshold"], meta["info"], meta["embeddings"], meta["dense_weight"],
+                   memory)
 
 
 _STOPWORDS = frozenset(tokens(

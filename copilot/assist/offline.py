@@ -6,12 +6,14 @@ late-delivery diagnosis, while a customer who changes topic moves the diagnosis 
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
 from copilot.assist import drafting, slots
 from copilot.assist.engine import Conversation
+from copilot.assist.features import HEAD_CHARS, TAIL_CHARS, clip
 from copilot.assist.model import TextModel, mix
 from copilot.assist.playbooks import Playbook, load_playbooks
 from copilot.core.suggestion import CategoryScore, Diagnosis, Draft
@@ -37,6 +39,14 @@ def default_playbooks_dir() -> Path:
     from copilot.paths import resource
 
     return resource("playbooks")
+
+
+def readable(conversation: Conversation) -> Conversation:
+    """The conversation with every turn clipped to what the engine reads (features.clip): a 10 MB
+    message costs what a long one does, in the classifier and in the slot patterns alike."""
+    if all(len(t.text) <= HEAD_CHARS + TAIL_CHARS for t in conversation.turns):
+        return conversation
+    return replace(conversation, turns=tuple(replace(t, text=clip(t.text)) for t in conversation.turns))
 
 
 class OfflineEngine:
@@ -106,6 +116,7 @@ class OfflineEngine:
         return (saying or texts)[-2:]
 
     def diagnose(self, conversation: Conversation) -> Diagnosis:
+        conversation = readable(conversation)
         texts = conversation.customer_texts
         if not any(t.strip() for t in texts):
             return Diagnosis(top=(), abstained=True)
@@ -133,6 +144,7 @@ class OfflineEngine:
         book = self.playbooks.get(diagnosis.best.category)
         if book is None:
             return None
+        conversation = readable(conversation)
         texts = conversation.customer_texts[-MAX_TURNS:]
         found = slots.extract_turns((t.sender, t.text) for t in conversation.turns)
         text = drafting.compose(book, found, texts, conversation.customer_name)

@@ -79,6 +79,7 @@ def _settings(args: argparse.Namespace):
 
 def handle(args: argparse.Namespace) -> int:
     from copilot.assist.llm.fallback import engine_for, suggest_streaming
+    from copilot.assist.model_check import ModelError
     from copilot.assist.offline import OfflineEngine
 
     try:
@@ -87,7 +88,12 @@ def handle(args: argparse.Namespace) -> int:
     except ValueError as exc:
         return _fail(str(exc))
     failures: list[str] = []
-    offline = OfflineEngine.load_default()
+    try:  # the model folder from settings (`copilot train`), else the built-in one
+        offline = OfflineEngine.load(settings.model_dir) if settings.model_dir else OfflineEngine.load_default()
+    except ModelError as exc:
+        return _fail(str(exc))
+    except RuntimeError as exc:  # a model that needs an embeddings package that is not installed
+        return _fail(f"{settings.model_dir}: {exc}")
     engine = engine_for(settings, offline, on_fallback=failures.append)
     if hasattr(engine, "cooldown"):
         engine.cooldown = 0  # one conversation: nothing to rest for
