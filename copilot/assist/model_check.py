@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from copilot.assist.embeddings import NAME as EMBEDDINGS
+from copilot.assist.gate import N_FEATURES
 
 ARRAYS = ("W", "word_vocab", "word_idf", "char_vocab", "char_idf", "char_weight")
 
@@ -87,7 +88,10 @@ def check_arrays(arrays: dict, meta: dict, dense_dim: int) -> None:
     for name in ("W", "word_idf", "char_idf", "char_weight"):
         if not np.all(np.isfinite(arrays[name])):
             raise ModelError(f"'{name}' holds values that are not finite numbers")
-    if meta["knn_weight"] and "knn_vectors" in arrays:
+    if "gate" in arrays and (arrays["gate"].shape != (N_FEATURES + 1,) or arrays["gate"].dtype.kind != "f"
+                             or not np.all(np.isfinite(arrays["gate"]))):
+        raise ModelError("the confidence gate has the wrong kind or shape")
+    if "knn_vectors" in arrays and dense_dim:
         vectors, labels = arrays["knn_vectors"], arrays.get("knn_labels")
         if (labels is None or vectors.dtype.kind != "f" or vectors.ndim != 2 or vectors.shape[1] != dense_dim
                 or labels.shape != (len(vectors),) or labels.dtype.kind not in "iu" or not len(labels)):

@@ -104,7 +104,7 @@ class OfflineEngine:
         """How much one turn says about an issue: 1 minus the model's out-of-scope probability for
         it alone, at least 0.05 (1 when the model has no out-of-scope class)."""
         oos = self.model.oos_index
-        return 1.0 if oos is None else 0.05 + 0.95 * (1.0 - float(self.model.proba_row(row)[oos]))
+        return 1.0 if oos is None else 0.05 + 0.95 * (1.0 - self.model.oos_probability(row))
 
     def _evidence_texts(self, texts: list[str]) -> list[str]:
         """The two newest turns that say something about the issue, so the evidence shown is the
