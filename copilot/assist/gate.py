@@ -23,7 +23,7 @@ import numpy as np
 from copilot.assist.linear import softmax
 
 N_FEATURES = 6
-RIDGE = 1e-2
+RIDGE = 1e-3
 MIN_ROWS, MIN_EACH = 40, 5  # fewer held-out rows, or right/wrong ones, than this: no gate (softmax only)
 
 
