@@ -32,7 +32,10 @@ from copilot.assist.metrics import evaluate, latency_ms  # noqa: E402
 from copilot.assist.model import OOS, TextModel  # noqa: E402
 from copilot.assist.training import train_model  # noqa: E402
 
-DATA = ROOT.parent / "shared" / "data" / "banking77" / "train.csv"
+# shared/ sits beside the checkout (or beside the worktrees' folder)
+DATA = next((p / "shared" / "data" / "banking77" / "train.csv" for p in (ROOT.parent, ROOT.parent.parent)
+             if (p / "shared" / "data" / "banking77" / "train.csv").exists()),
+            ROOT.parent / "shared" / "data" / "banking77" / "train.csv")
 
 
 class Baseline:
