@@ -103,11 +103,12 @@ class Session:
 
 
 def build_engines(settings: Settings, model_dir: Path | None, problems: list[str]) -> Engines:
-    """The offline engine (the given model, or the built-in one) and, if the settings ask for it,
-    the LLM engine in front of it. Unusable endpoint settings fall back to offline, with a problem."""
-    from copilot.assist.offline import OfflineEngine
+    """The offline engine (the given model, or the built-in one; its model is read when first needed,
+    see DeferredOfflineEngine) and, if the settings ask for it, the LLM engine in front of it.
+    Unusable endpoint settings fall back to offline, with a problem."""
+    from copilot.assist.engines import DeferredOfflineEngine
 
-    offline = OfflineEngine.load(model_dir) if model_dir else OfflineEngine.load_default()
+    offline = DeferredOfflineEngine(model_dir)
     try:
         return Engines.from_settings(settings, offline)
     except ValueError as exc:

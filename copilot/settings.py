@@ -38,6 +38,9 @@ class Settings:
     llm_timeout: float = 20.0  # seconds
     llm_max_tokens: int = 256
     llm_redact_remote: bool = True  # mask personal data sent to endpoints not on this machine
+    # Practice and skill (issue 16; copilot/practice, docs/skill.md).
+    blind_first_every: int = 0  # team setting: in 1 chat of N the agent names the issue first; 0 = off
+    practice_chats: int = 5  # chats in a practice session (Copilot ▸ Practice…)
 
     def validated(self) -> "Settings":
         if self.assist_mode not in ASSIST_MODES:
@@ -49,6 +52,12 @@ class Settings:
         from copilot.assist.llm.config import LLMConfig
 
         LLMConfig.from_settings(self).validated()
+        from copilot.practice.blind_first import check_every
+        from copilot.practice.selection import MAX_CHATS
+
+        check_every(int(self.blind_first_every))
+        if not 1 <= int(self.practice_chats) <= MAX_CHATS:
+            raise ValueError(f"practice_chats must be between 1 and {MAX_CHATS}")
         return self
 
 

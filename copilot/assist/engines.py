@@ -13,6 +13,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from copilot.assist.engine import AssistEngine
 from copilot.core.modes import EngineName
@@ -56,6 +57,52 @@ class EndpointHealth:
                 return ""
             self._last_notice = (message, self.clock())
         return message
+
+
+class DeferredOfflineEngine:
+    """The offline engine, loaded when first needed, so the window can show before the model is read
+    (reading the word vectors takes a few hundred milliseconds). The playbooks, which others need at
+    once, are read up front. `load()` may be called early on a worker thread; every engine call waits
+    for the one load. A model that cannot be loaded raises from each call, with the reason."""
+
+    name = EngineName.OFFLINE
+    display_name = "offline"
+
+    def __init__(self, model_dir: Path | None = None):
+        from copilot.assist.offline import default_playbooks_dir
+        from copilot.assist.playbooks import load_playbooks
+
+        self.model_dir = model_dir
+        self.playbooks = load_playbooks(default_playbooks_dir())
+        self._engine = None
+        self._error: BaseException | None = None
+        self._lock = threading.Lock()
+
+    def load(self):
+        with self._lock:
+            if self._engine is None and self._error is None:
+                from copilot.assist.offline import OfflineEngine
+
+                try:
+                    engine = OfflineEngine.load(self.model_dir) if self.model_dir else OfflineEngine.load_default()
+                except Exception as exc:  # noqa: BLE001 - kept and raised to every caller
+                    self._error = exc
+                else:
+                    engine.playbooks = self.playbooks  # one set of playbooks for every engine
+                    self._engine = engine
+            if self._error is not None:
+                raise self._error
+            return self._engine
+
+    @property
+    def note(self) -> str:
+        return self._engine.note if self._engine is not None else ""
+
+    def diagnose(self, conversation, cancelled=None):
+        return self.load().diagnose(conversation, cancelled)
+
+    def write_draft(self, conversation, diagnosis, request, on_text=None, cancelled=None):
+        return self.load().write_draft(conversation, diagnosis, request, on_text, cancelled)
 
 
 class Engines:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from copilot.review.columns import COLUMNS
 from copilot.review.model import Extras
+from copilot.review.skill import skill_dict
 from copilot.review.team import AgentReview, TeamReview, period_text
 from copilot.review.tiers import segments
 from copilot.usage.flag_model import KINDS
@@ -56,6 +57,7 @@ def review_dict(review: TeamReview) -> dict:
         "tiers": [s.to_dict() for s in segments(review.agents)],
         "escalation_effort": {k: asdict(v) for k, v in review.effort.items()},
         "agents": [agent_dict(a) for a in review.agents],
+        "skill": skill_dict(review),
     }
 
 

@@ -175,6 +175,7 @@ class MainWindow(QMainWindow):
         self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
         self.endpoint_action = menu.addAction("Model &endpoint…")
         self.review_action = menu.addAction("Usage &review…")
+        self.practice_action = menu.addAction("&Practice…")  # copilot/ui/practice_window.py
         menu.addSeparator()
         quit_action = menu.addAction("&Quit")
         quit_action.setShortcut(QKeySequence("Ctrl+Q"))

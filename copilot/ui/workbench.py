@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from PySide6.QtCore import QTimer
+
 from copilot import settings as user_settings
 from copilot.assist.engines import Engines
 from copilot.core.jobs import Job
@@ -22,6 +24,7 @@ from copilot.ui.main_window import MainWindow
 from copilot.ui.settings_dialog import SettingsDialog
 
 ASSIST_THREADS = {EngineName.OFFLINE: 2, EngineName.LLM: 5}  # CPU-bound offline; a model server serves several
+LOAD_MODEL_AFTER_MS = 150  # after the window's first paint
 LLM_FIELDS = ("engine", "llm_base_url", "llm_model", "llm_temperature", "llm_timeout", "llm_max_tokens",
               "llm_redact_remote")
 
@@ -38,6 +41,8 @@ class Workbench:
         self.window.endpoint_action.triggered.connect(self.edit_endpoint)
         self.window.review_action.triggered.connect(self.open_review)
         self.review_window = None
+        self.window.practice_action.triggered.connect(self.open_practice)
+        self.practice_window = None
         # The agent's own flags, computed from the usage log off the UI thread, become nudges.
         self.flags = FlagMonitor(self.session.workspace, self.session.usage_log, options.agent, self.background,
                                  parent=self.window)
@@ -46,10 +51,7 @@ class Workbench:
         if problems:  # shown without interrupting; the app's start-up also lists them all
             self.window.notify(problems[0] if len(problems) == 1 else
                                f"{len(problems)} problems were found while starting; the first: {problems[0]}")
-        if self.session.engines.note:  # the engine fell back to something weaker: say so, without interrupting
-            self.window.notify(self.session.engines.note)
         self._show_source()
-
     @property
     def workspace(self):
         return self.session.workspace
@@ -57,6 +59,17 @@ class Workbench:
     def start(self) -> None:
         self.window.start()
         self.flags.start()
+        from copilot.ui.practice_window import check_practice_nudge
+
+        check_practice_nudge(self)
+        # The offline model is read off the UI thread once the window has painted (reading it while
+        # the first paint happens would slow both); the first suggestions wait for it. A weaker
+        # fallback model, or a model that cannot be read, is said.
+        offline = self.session.engines.offline
+        if hasattr(offline, "load"):
+            QTimer.singleShot(LOAD_MODEL_AFTER_MS, lambda: self.background.run(Job(
+                lambda _control: offline.load(), "Loading the offline model", lane="assist",
+                on_done=lambda engine: engine.note and self.window.notify(engine.note))))
 
     def _show_source(self) -> None:
         speed = self.session.options.speed
@@ -148,7 +161,20 @@ class Workbench:
         self.review_window.raise_()
         self.review_window.activateWindow()
 
+    # ---- practice ------------------------------------------------------------------------------
+    def open_practice(self) -> None:
+        """Copilot ▸ Practice…: a practice session in the live-work window, suggestions hidden."""
+        from copilot.ui.practice_window import open_practice
+
+        if self.practice_window is not None and not self.practice_window.practice.finished:
+            self.practice_window.raise_()
+            self.practice_window.activateWindow()
+            return
+        open_practice(self)
+
     def close(self) -> None:
+        if self.practice_window is not None:
+            self.practice_window.stop()
         self.flags.stop()
         self.window.stop()
         self.session.coordinator.cancel_all()
