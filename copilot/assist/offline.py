@@ -6,12 +6,14 @@ late-delivery diagnosis, while a customer who changes topic moves the diagnosis 
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
 from copilot.assist import drafting, slots
 from copilot.assist.engine import Conversation, DraftRequest
+from copilot.assist.features import HEAD_CHARS, TAIL_CHARS, clip
 from copilot.assist.model import TextModel, mix
 from copilot.assist.playbooks import Playbook, load_playbooks
 from copilot.core.modes import DraftKind, EngineName
@@ -38,6 +40,14 @@ def default_playbooks_dir() -> Path:
     from copilot.paths import resource
 
     return resource("playbooks")
+
+
+def readable(conversation: Conversation) -> Conversation:
+    """The conversation with every turn clipped to what the engine reads (features.clip): a 10 MB
+    message costs what a long one does, in the classifier and in the slot patterns alike."""
+    if all(len(t.text) <= HEAD_CHARS + TAIL_CHARS for t in conversation.turns):
+        return conversation
+    return replace(conversation, turns=tuple(replace(t, text=clip(t.text)) for t in conversation.turns))
 
 
 class OfflineEngine:
@@ -96,7 +106,7 @@ class OfflineEngine:
         """How much one turn says about an issue: 1 minus the model's out-of-scope probability for
         it alone, at least 0.05 (1 when the model has no out-of-scope class)."""
         oos = self.model.oos_index
-        return 1.0 if oos is None else 0.05 + 0.95 * (1.0 - float(self.model.proba_row(row)[oos]))
+        return 1.0 if oos is None else 0.05 + 0.95 * (1.0 - self.model.oos_probability(row))
 
     def _evidence_texts(self, texts: list[str]) -> list[str]:
         """The two newest turns that say something about the issue, so the evidence shown is the
@@ -109,6 +119,7 @@ class OfflineEngine:
 
     def diagnose(self, conversation: Conversation, cancelled=None) -> Diagnosis:
         """`cancelled` is part of the engine interface; a diagnosis here takes milliseconds."""
+        conversation = readable(conversation)
         texts = conversation.customer_texts
         if not any(t.strip() for t in texts):
             return Diagnosis(top=(), abstained=True)
@@ -136,6 +147,7 @@ class OfflineEngine:
         book = self.playbooks.get(diagnosis.best.category)
         if book is None:
             return None
+        conversation = readable(conversation)
         texts = conversation.customer_texts[-MAX_TURNS:]
         found = slots.extract_turns((t.sender, t.text) for t in conversation.turns)
         text = drafting.compose(book, found, texts, conversation.customer_name)
