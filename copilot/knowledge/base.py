@@ -19,7 +19,7 @@ from copilot.core.suggestion import Diagnosis
 from copilot.knowledge import placeholders
 from copilot.knowledge.importer import Progress, import_paths
 from copilot.knowledge.items import ImportReport, Item
-from copilot.knowledge.search import Hit, Searcher
+from copilot.knowledge.search import Hit, Searcher, query_terms
 from copilot.knowledge.store import Store
 
 TOP = 3
@@ -46,9 +46,13 @@ def chat_values(conversation: Conversation, agent_name: str = "", team_name: str
     return {k: v for k, v in values.items() if v}
 
 
-def chat_query(conversation: Conversation) -> str:
-    texts = [t for t in conversation.customer_texts if t.strip()]
-    return " ".join(texts[-QUERY_TURNS:])[:2000]
+def chat_query(conversation: Conversation) -> tuple[str, str]:
+    """(query, context): the customer's latest turn that says something (two content words or more),
+    and the turns around it, which count half."""
+    texts = [t for t in conversation.customer_texts if t.strip()][-QUERY_TURNS:]
+    saying = [t for t in texts if len(query_terms(t)) >= 2]
+    query = (saying or texts or [""])[-1]
+    return query[:2000], " ".join(t for t in texts if t is not query)[:2000]
 
 
 class KnowledgeBase:
@@ -71,11 +75,11 @@ class KnowledgeBase:
     def top_for(self, conversation: Conversation, diagnosis: Diagnosis | None = None, limit: int = TOP) -> list[Hit]:
         """The best items for the chat in focus: its latest customer turns as the query, items tagged
         with the confident diagnosis moved up."""
-        query = chat_query(conversation)
+        query, context = chat_query(conversation)
         if not query:
             return []
         boost = (diagnosis.best.category,) if diagnosis and not diagnosis.abstained and diagnosis.best else ()
-        return self.searcher.search(query + " ", limit=limit, boost_tags=boost)
+        return self.searcher.search(query + " ", limit=limit, boost_tags=boost, context=context)
 
     def get(self, item_id: str) -> Item | None:
         return self.store.get(item_id)

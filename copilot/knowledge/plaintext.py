@@ -106,7 +106,7 @@ def html_to_text(markup: str) -> tuple[str, str]:
     except Exception:  # the stdlib parser can still trip on pathological markup: cut tags by pattern
         return strip_tags(markup), ""
     title = tidy("".join(parser.title_parts)) or tidy("".join(parser.h1_parts))
-    return tidy("".join(parser.parts)), title[:300]
+    return re.sub(r"\n{2,}", "\n", tidy("".join(parser.parts))), title[:300]  # one line per block
 
 
 def strip_tags(markup: str) -> str:

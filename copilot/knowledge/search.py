@@ -147,12 +147,16 @@ class Searcher:
         return [r for r in rowids if r in keep]
 
     def search(self, query: str, limit: int = 10, kind: str | None = None,
-               boost_tags: tuple[str, ...] = ()) -> list[Hit]:
-        """The best `limit` items for `query`; items tagged with one of `boost_tags` are moved up."""
+               boost_tags: tuple[str, ...] = (), context: str = "") -> list[Hit]:
+        """The best `limit` items for `query`; `context` (earlier words of the same chat) counts half,
+        and items tagged with one of `boost_tags` are moved up."""
         fused: dict[int, float] = {}
-        for ranked in (self.lexical(query, kind), self.semantic(query, kind)):
+        lists = [(self.lexical(query, kind), 1.0), (self.semantic(query, kind), 1.0)]
+        if context.strip():
+            lists += [(self.lexical(context + " ", kind), 0.5), (self.semantic(context, kind), 0.5)]
+        for ranked, weight in lists:
             for rank, rowid in enumerate(ranked):
-                fused[rowid] = fused.get(rowid, 0.0) + 1.0 / (K + rank + 1)
+                fused[rowid] = fused.get(rowid, 0.0) + weight / (K + rank + 1)
         if not fused:
             return []
         conn = self.store.conn()

@@ -66,8 +66,8 @@ class Store:
         self.path = Path(path)
         self._local = threading.local()
         self._write_lock = threading.Lock()
-        conn = self.conn()
         try:
+            conn = self.conn()
             app = conn.execute("PRAGMA application_id").fetchone()[0]
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             if app not in (0, APPLICATION_ID) or (app == 0 and tables and "items" not in tables):
@@ -80,7 +80,11 @@ class Store:
                     conn.execute(sql)
                 conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        except sqlite3.DatabaseError as exc:
+        except StoreError:
+            self.close()
+            raise
+        except (sqlite3.DatabaseError, OSError) as exc:
+            self.close()
             raise StoreError(f"{self.path} cannot be used as a knowledge index ({exc}); move it aside "
                              "and import again") from None
 
@@ -161,6 +165,14 @@ class Store:
             sql = f"SELECT id, hash FROM items WHERE id IN ({','.join('?' * len(chunk))})"
             found.update(self.conn().execute(sql, chunk).fetchall())
         return found
+
+    def ids_of(self, rowids: list[int]) -> list[str]:
+        """Item ids for index row ids, in the same order."""
+        if not rowids:
+            return []
+        sql = f"SELECT rowid, id FROM items WHERE rowid IN ({','.join('?' * len(rowids))})"
+        found = dict(self.conn().execute(sql, rowids).fetchall())
+        return [found[r] for r in rowids if r in found]
 
     def get(self, item_id: str) -> Item | None:
         row = self.conn().execute(f"SELECT {COLUMNS} FROM items WHERE id = ?", (item_id,)).fetchone()
