@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from copilot.assist import drafting, slots
+from copilot.assist import drafting, language_gate, slots
 from copilot.assist.engine import Conversation
 from copilot.assist.model import TextModel, mix
 from copilot.assist.playbooks import Playbook, load_playbooks
@@ -46,6 +46,8 @@ class OfflineEngine:
         self.model = model
         self.playbooks = playbooks
         self.note = note  # why a fallback was used, for the UI to show ("" when all is well)
+        # the languages of the training examples; a model folder may list its own in model.json's info
+        self.languages = tuple(model.info.get("languages", language_gate.TRAINED))
 
     @classmethod
     def load(cls, model_dir: Path | str, playbooks_dir: Path | str | None = None) -> "OfflineEngine":
@@ -109,6 +111,9 @@ class OfflineEngine:
         texts = conversation.customer_texts
         if not any(t.strip() for t in texts):
             return Diagnosis(top=(), abstained=True)
+        foreign = language_gate.untrained_language(texts, self.languages)  # not a language it was trained on
+        if foreign is not None:
+            return foreign
         p = self.probabilities(texts)
         order, abstained = self.model.decide(p)
         top = tuple(CategoryScore(self.model.classes[i], self.label(self.model.classes[i]), round(float(p[i]), 4))

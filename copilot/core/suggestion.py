@@ -21,6 +21,10 @@ class Diagnosis:
     steps: tuple[str, ...] = ()  # playbook steps: what to ask, what to check
     missing: tuple[str, ...] = ()  # information still to collect, e.g. "order number"
     needs_human: bool = False  # the playbook says a human must handle it
+    # Why the engine abstained, in words for the agent, when it is not just low confidence
+    # (e.g. "The customer writes in Spanish; the offline engine was trained on English only").
+    reason: str = ""
+    language: str = ""  # ISO 639-1 code of the customer's language when it was detected reliably
 
     @property
     def best(self) -> CategoryScore | None:
@@ -34,9 +38,20 @@ class Diagnosis:
 
 
 @dataclass(frozen=True)
+class Citation:
+    """A saved reply or help article a draft is based on (copilot/knowledge)."""
+
+    item_id: str  # stable id in the knowledge index, e.g. "zendesk-article:1001:en-us"
+    title: str
+    kind: str = "article"  # "reply" | "article"
+    url: str = ""
+
+
+@dataclass(frozen=True)
 class Draft:
     text: str
     category: str = ""
+    citations: tuple[Citation, ...] = ()  # the team's own items the draft uses or says, best first
 
 
 _suggestion_ids = itertools.count(1)
