@@ -48,6 +48,7 @@ class OfflineEngine:
         self.note = note  # why a fallback was used, for the UI to show ("" when all is well)
         # the languages of the training examples; a model folder may list its own in model.json's info
         self.languages = tuple(model.info.get("languages", language_gate.TRAINED))
+        self.knowledge = None  # a copilot.knowledge KnowledgeBase: drafts then use and cite the team's items
 
     @classmethod
     def load(cls, model_dir: Path | str, playbooks_dir: Path | str | None = None) -> "OfflineEngine":
@@ -141,4 +142,8 @@ class OfflineEngine:
         texts = conversation.customer_texts[-MAX_TURNS:]
         found = slots.extract_turns((t.sender, t.text) for t in conversation.turns)
         text = drafting.compose(book, found, texts, conversation.customer_name)
-        return Draft(text=text, category=book.id)
+        draft = Draft(text=text, category=book.id)
+        if self.knowledge is not None:  # the team's saved replies and articles (copilot/knowledge)
+            missing = bool(drafting.missing_items(book, found, texts))
+            draft = drafting.grounded(draft, book, conversation, diagnosis, self.knowledge, missing)
+        return draft

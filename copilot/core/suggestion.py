@@ -23,8 +23,8 @@ class Diagnosis:
     needs_human: bool = False  # the playbook says a human must handle it
     # Why the engine abstained, in words for the agent, when it is not just low confidence
     # (e.g. "The customer writes in Spanish; the offline engine was trained on English only").
-    reason: str = ""
-    language: str = ""  # ISO 639-1 code of the customer's language when it was detected reliably
+    reason: str = field(default="", kw_only=True)
+    language: str = field(default="", kw_only=True)  # ISO 639-1 code, when detected reliably
 
     @property
     def best(self) -> CategoryScore | None:
@@ -51,7 +51,9 @@ class Citation:
 class Draft:
     text: str
     category: str = ""
-    citations: tuple[Citation, ...] = ()  # the team's own items the draft uses or says, best first
+    # The team's own items the draft uses or cites, best first. Keyword-only, so subclasses adding
+    # fields (CheckedDraft.flags) keep their positional order.
+    citations: tuple[Citation, ...] = field(default=(), kw_only=True)
 
 
 _suggestion_ids = itertools.count(1)
