@@ -55,6 +55,10 @@ class LLMEngine:
     def warm_up(self) -> None:
         self._ready()
 
+    def chat_model(self):
+        """The model drafts are written with, for other requests (wrap-up notes, translations)."""
+        return self._ready()[0]
+
     def masker(self, conversation: Conversation) -> prompts.Masker:
         return prompts.Masker(conversation.customer_name, self.config.redacts)
 
