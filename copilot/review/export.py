@@ -11,6 +11,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from copilot.review.columns import COLUMNS
+from copilot.review.knowledge_use import knowledge_use
 from copilot.review.model import Extras
 from copilot.review.team import AgentReview, TeamReview, period_text
 from copilot.review.tiers import segments
@@ -56,6 +57,7 @@ def review_dict(review: TeamReview) -> dict:
         "tiers": [s.to_dict() for s in segments(review.agents)],
         "escalation_effort": {k: asdict(v) for k, v in review.effort.items()},
         "agents": [agent_dict(a) for a in review.agents],
+        "knowledge_items": [r.to_dict() for r in knowledge_use(review.files, review.since, review.until)],
     }
 
 
