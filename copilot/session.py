@@ -107,7 +107,6 @@ def build_engines(settings: Settings, model_dir: Path | None, problems: list[str
     see DeferredOfflineEngine) and, if the settings ask for it, the LLM engine in front of it.
     Unusable endpoint settings fall back to offline, with a problem."""
     from copilot.assist.engines import DeferredOfflineEngine
-
     from copilot.knowledge.wiring import attach
 
     offline = DeferredOfflineEngine(model_dir)
