@@ -57,6 +57,8 @@ SHORTCUTS = (
     ("Alt+1..3 / Alt+0", "Pick the diagnosis / none of these (diagnose-first mode, or no matching category)"),
     ("Ctrl+D", "Resolve the chat"),
     ("Ctrl+W", "Close the chat without resolving"),
+    ("Ctrl+K", "Knowledge: search saved replies and articles, insert one"),
+    ("Ctrl+Shift+N", "Wrap-up note for the chat in focus (also for a handover)"),
     ("Ctrl+,", "Settings"),
     ("F1", "All shortcuts"),
 )
@@ -175,6 +177,10 @@ class MainWindow(QMainWindow):
         self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
         self.endpoint_action = menu.addAction("Model &endpoint…")
         self.review_action = menu.addAction("Usage &review…")
+        self.knowledge_action = menu.addAction("&Knowledge…")  # saved replies and articles (ui/knowledge_ui.py)
+        self.knowledge_action.setShortcut(QKeySequence("Ctrl+K"))
+        self.wrapup_action = menu.addAction("&Wrap-up note…")  # for the chat in focus, also for a handover
+        self.wrapup_action.setShortcut(QKeySequence("Ctrl+Shift+N"))
         menu.addSeparator()
         quit_action = menu.addAction("&Quit")
         quit_action.setShortcut(QKeySequence("Ctrl+Q"))

@@ -41,6 +41,9 @@ class Workbench:
         self.window.endpoint_action.triggered.connect(self.edit_endpoint)
         self.window.review_action.triggered.connect(self.open_review)
         self.review_window = None
+        from copilot.ui.knowledge_ui import KnowledgeUI
+
+        self.knowledge = KnowledgeUI(self.window, self.session, self.background, options.agent)
         # The agent's own flags, computed from the usage log off the UI thread, become nudges.
         self.flags = FlagMonitor(self.session.workspace, self.session.usage_log, options.agent, self.background,
                                  parent=self.window)
