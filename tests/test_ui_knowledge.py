@@ -68,3 +68,42 @@ def test_panel_insert_send_and_wrapup(qtbot, kb):
     assert notes == [("c1", note + "\nChecked by Sam.")]
     panel.hide()
     h.close()
+
+
+def test_translations_beside_the_original_and_a_reply_sent_after_seeing_both(qtbot):
+    import json
+
+    from copilot.assist.engines import Engines
+    from copilot.assist.llm.config import LLMConfig
+    from copilot.assist.llm.engine import LLMEngine
+    from copilot.assist.offline import OfflineEngine
+    from copilot.ui.translation_ui import TranslationUI
+    from tests.fakes import EchoEngine
+    from tests.llm_fake_server import FakeOpenAI
+
+    server = FakeOpenAI()
+    answers = {"Mi pedido": ["My order 48213 has not arrived yet."], "Your order": ["Su pedido 48213 llega mañana."]}
+
+    def reply(body):
+        if not body.get("stream"):
+            return ("json", json.dumps({"category": "late_delivery", "confidence": 0.9, "evidence": []}))
+        text = body["messages"][-1]["content"]
+        return ("stream", next((v for k, v in answers.items() if k in text), ["A draft."]), 0.0)
+
+    server.default = reply
+    llm = LLMEngine(LLMConfig(base_url=server.base_url, model="fake", timeout=5.0), OfflineEngine.load_default().playbooks)
+    h = Harness(qtbot, engines=Engines(EchoEngine(), llm))
+    ui = TranslationUI(h.window, SimpleNamespace(workspace=h.ws, engines=h.engines), h.background, "en")
+    h.customer("c1", "Mi pedido 48213 todavía no ha llegado, ¿dónde está?", wait_for_suggestion=False)
+    h.ws.focus("c1")
+    qtbot.waitUntil(lambda: "Translated: My order 48213 has not arrived yet." in h.window.chat_view.toPlainText(),
+                    timeout=8000)
+    assert "Mi pedido 48213" in h.window.chat_view.toPlainText()  # the original stays
+    h.window.composer.setPlainText("Your order 48213 arrives tomorrow.")
+    h.window.translate_action.trigger()
+    qtbot.waitUntil(lambda: ui.dialog.theirs.toPlainText() == "Su pedido 48213 llega mañana.", timeout=8000)
+    assert ui.dialog.mine.toPlainText() == "Your order 48213 arrives tomorrow." and ui.dialog.send_button.isEnabled()
+    ui.dialog.send_button.click()
+    assert h.source.sent[-1] == ("c1", "Su pedido 48213 llega mañana.")
+    h.close()
+    server.close()

@@ -59,6 +59,7 @@ SHORTCUTS = (
     ("Ctrl+W", "Close the chat without resolving"),
     ("Ctrl+K", "Knowledge: search saved replies and articles, insert one"),
     ("Ctrl+Shift+N", "Wrap-up note for the chat in focus (also for a handover)"),
+    ("Ctrl+Shift+T", "Translate my reply into the customer's language, see both, send"),
     ("Ctrl+,", "Settings"),
     ("F1", "All shortcuts"),
 )
@@ -181,6 +182,8 @@ class MainWindow(QMainWindow):
         self.knowledge_action.setShortcut(QKeySequence("Ctrl+K"))
         self.wrapup_action = menu.addAction("&Wrap-up note…")  # for the chat in focus, also for a handover
         self.wrapup_action.setShortcut(QKeySequence("Ctrl+Shift+N"))
+        self.translate_action = menu.addAction("&Translate my reply…")  # LLM endpoint (ui/translation_ui.py)
+        self.translate_action.setShortcut(QKeySequence("Ctrl+Shift+T"))
         menu.addSeparator()
         quit_action = menu.addAction("&Quit")
         quit_action.setShortcut(QKeySequence("Ctrl+Q"))

@@ -42,8 +42,10 @@ class Workbench:
         self.window.review_action.triggered.connect(self.open_review)
         self.review_window = None
         from copilot.ui.knowledge_ui import KnowledgeUI
+        from copilot.ui.translation_ui import TranslationUI
 
         self.knowledge = KnowledgeUI(self.window, self.session, self.background, options.agent)
+        self.translation = TranslationUI(self.window, self.session, self.background, self.settings.agent_language)
         # The agent's own flags, computed from the usage log off the UI thread, become nudges.
         self.flags = FlagMonitor(self.session.workspace, self.session.usage_log, options.agent, self.background,
                                  parent=self.window)
