@@ -107,3 +107,14 @@ def test_translations_beside_the_original_and_a_reply_sent_after_seeing_both(qtb
     assert h.source.sent[-1] == ("c1", "Su pedido 48213 llega mañana.")
     h.close()
     server.close()
+
+
+def test_the_diagnosis_panel_says_when_the_language_is_not_the_engines(qtbot):
+    from copilot.assist.offline import OfflineEngine
+
+    h = Harness(qtbot, engine=OfflineEngine.load_default())
+    h.customer("c1", "Hola, mi pedido no ha llegado todavía y estoy preocupada")
+    h.ws.focus("c1")
+    qtbot.waitUntil(lambda: "writes in Spanish" in h.window.diagnosis_panel.notice.text(), timeout=5000)
+    assert h.window.diagnosis_panel.category.text() == "No matching category"
+    h.close()
