@@ -118,3 +118,20 @@ def test_the_diagnosis_panel_says_when_the_language_is_not_the_engines(qtbot):
     qtbot.waitUntil(lambda: "writes in Spanish" in h.window.diagnosis_panel.notice.text(), timeout=5000)
     assert h.window.diagnosis_panel.category.text() == "No matching category"
     h.close()
+
+
+def test_the_draft_panel_names_the_items_a_draft_rests_on(qtbot, kb):
+    from copilot.assist.offline import OfflineEngine
+
+    engine = OfflineEngine.load_default()
+    engine.knowledge = kb
+    h = Harness(qtbot, engine=engine)
+    h.customer("c1", "I forgot my password and the reset email never comes, my email is ana@example.com")
+    h.ws.focus("c1")
+    panel = h.window.draft_panel
+    qtbot.waitUntil(lambda: getattr(panel, "sources_label", None) is not None and panel.sources_label.isVisible(),
+                    timeout=5000)
+    assert panel.sources_label.text() == "Based on: Password reset link · Can't sign in or reset your password"
+    cited = [f for k, _, f in h.recorder.records if k == "knowledge_cited"]
+    assert cited and cited[0]["item_ids"] == ["csv:password", "sample:account-access"]
+    h.close()
