@@ -3,8 +3,6 @@ than the playbook and cites what it rests on; LLM drafts get the top items as de
 them, and are flagged when they claim what no source or playbook says."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from copilot.assist.engine import Conversation, Turn
@@ -14,17 +12,8 @@ from copilot.assist.llm.engine import LLMEngine
 from copilot.assist.offline import OfflineEngine
 from copilot.core.chat import Sender
 from copilot.knowledge.base import KnowledgeBase
+from tests.knowledge_fixtures import SAMPLE, kb  # noqa: F401 - kb is a fixture
 from tests.llm_fake_server import FakeOpenAI
-
-SAMPLE = Path(__file__).parent.parent / "resources" / "knowledge" / "sample"
-
-
-@pytest.fixture(scope="module")
-def kb(tmp_path_factory):
-    base = KnowledgeBase.open(tmp_path_factory.mktemp("kb") / "knowledge.sqlite")
-    base.import_paths([SAMPLE])
-    yield base
-    base.close()
 
 
 @pytest.fixture(scope="module")

@@ -7,24 +7,13 @@ import sys
 import threading
 from pathlib import Path
 
-import pytest
-
 from copilot.assist.engine import Conversation, Turn
 from copilot.core.chat import Sender
 from copilot.core.suggestion import CategoryScore, Diagnosis
 from copilot.knowledge import placeholders
 from copilot.knowledge.base import KnowledgeBase
 from copilot.knowledge.search import fts_query
-
-SAMPLE = Path(__file__).parent.parent / "resources" / "knowledge" / "sample"
-
-
-@pytest.fixture(scope="module")
-def kb(tmp_path_factory):
-    base = KnowledgeBase.open(tmp_path_factory.mktemp("kb") / "knowledge.sqlite")
-    base.import_paths([SAMPLE])
-    yield base
-    base.close()
+from tests.knowledge_fixtures import SAMPLE, kb  # noqa: F401 - kb is a fixture
 
 
 def chat(*turns: tuple[str, str], name: str = "Maria Lopez") -> Conversation:

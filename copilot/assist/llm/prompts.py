@@ -69,9 +69,9 @@ class Masker:
         return NAME if self.enabled else self.first_name
 
 
-def chat_block(conversation: Conversation, masker: Masker) -> str:
+def chat_block(conversation: Conversation, masker: Masker, max_turns: int = MAX_TURNS) -> str:
     lines = []
-    for turn in conversation.turns[-MAX_TURNS:]:
+    for turn in conversation.turns[-max_turns:]:
         if turn.sender is Sender.SYSTEM or not turn.text.strip():
             continue
         who = "customer" if turn.sender is Sender.CUSTOMER else "agent"

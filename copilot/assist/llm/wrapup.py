@@ -20,22 +20,11 @@ from copilot.assist.llm.diagnosis import extract_json
 from copilot.assist.llm.drafter import stream_text
 from copilot.assist.llm.errors import LLMError
 from copilot.assist.wrapup import OUTCOMES, WrapUpNote, offline_note, quote
-from copilot.core.chat import Sender
 from copilot.core.suggestion import Diagnosis
 
 MAX_TURNS = 30  # a summary needs the whole chat; longer ones keep their latest turns
 MAX_ITEMS = 6
 _SPECIFIC = re.compile(r"\S*\d\S*|\S+@\S+")  # numbers, ids, amounts, e-mail addresses
-
-
-def chat_text(conversation: Conversation, masker: prompts.Masker) -> str:
-    lines = []
-    for turn in conversation.turns[-MAX_TURNS:]:
-        if turn.sender is Sender.SYSTEM or not turn.text.strip():
-            continue
-        who = "customer" if turn.sender is Sender.CUSTOMER else "agent"
-        lines.append(f"{who}: {prompts.as_data(masker.out(turn.text))}")
-    return "<chat>\n" + "\n".join(lines) + "\n</chat>"
 
 
 def wrapup_messages(conversation: Conversation, draft: WrapUpNote, masker: prompts.Masker) -> list[tuple[str, str]]:
@@ -46,7 +35,7 @@ def wrapup_messages(conversation: Conversation, draft: WrapUpNote, masker: promp
         'agent did"], "outcome": "one line", "follow_ups": ["what is still open"]}. Short phrases.\n'
         f"A note made by rules, to correct and shorten:\n{masker.out(draft.as_text())}"
     )
-    return [("system", system), ("user", chat_text(conversation, masker) + "\nWrite the JSON note.")]
+    return [("system", system), ("user", prompts.chat_block(conversation, masker, MAX_TURNS) + "\nWrite the JSON note.")]
 
 
 def _strings(value, masker: prompts.Masker) -> list[str]:
