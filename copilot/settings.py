@@ -41,6 +41,9 @@ class Settings:
     # The team's knowledge and the customer's language (issue 15; copilot/knowledge, copilot/language).
     knowledge_in_drafts: bool = True  # drafts use and cite the imported saved replies and articles
     agent_language: str = "en"  # ISO 639-1: customer messages are translated into it (LLM endpoint)
+    # Practice and skill (issue 16; copilot/practice, docs/skill.md).
+    blind_first_every: int = 0  # team setting: in 1 chat of N the agent names the issue first; 0 = off
+    practice_chats: int = 5  # chats in a practice session (Copilot ▸ Practice…)
 
     def validated(self) -> "Settings":
         if self.assist_mode not in ASSIST_MODES:
@@ -57,6 +60,12 @@ class Settings:
         if self.agent_language not in LANGUAGES:
             raise ValueError(f"agent_language must be an ISO 639-1 code we detect ({', '.join(LANGUAGES)}), "
                              f"not {self.agent_language!r}")
+        from copilot.practice.blind_first import check_every
+        from copilot.practice.selection import MAX_CHATS
+
+        check_every(int(self.blind_first_every))
+        if not 1 <= int(self.practice_chats) <= MAX_CHATS:
+            raise ValueError(f"practice_chats must be between 1 and {MAX_CHATS}")
         return self
 
 

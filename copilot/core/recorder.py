@@ -31,6 +31,11 @@ class RecordKind(str, enum.Enum):
     KNOWLEDGE_INSERTED = "knowledge_inserted"  # a saved reply put into the composer
     KNOWLEDGE_SENT = "knowledge_sent"  # a reply sent after an insert, and whether it was edited
     KNOWLEDGE_CITED = "knowledge_cited"  # a draft shown that rests on items
+    # Practice and blind-first (copilot/practice/records.py lists their fields).
+    PRACTICE_CHAT = "practice_chat"  # one practice chat scored
+    PRACTICE_SESSION = "practice_session"  # a practice session's score, breakdown and tip
+    BLIND_PICK = "blind_pick"  # blind-first: the agent's pick before seeing the engine's
+    BLIND_OUTCOME = "blind_outcome"  # blind-first: both picks against how the chat ended
 
 
 class Recorder(Protocol):

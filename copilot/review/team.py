@@ -92,6 +92,7 @@ class TeamReview:
     team: Figures = field(default_factory=lambda: Figures.of(Tally()))
     team_extras: Extras = field(default_factory=Extras)
     effort: dict[str, EffortByType] = field(default_factory=dict)
+    skill: object | None = None  # skill trends (copilot/review/skill.py), computed on first use
 
     def agent(self, name: str) -> AgentReview:
         return next(a for a in self.agents if a.agent == name)

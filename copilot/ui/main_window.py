@@ -184,6 +184,7 @@ class MainWindow(QMainWindow):
         self.wrapup_action.setShortcut(QKeySequence("Ctrl+Shift+N"))
         self.translate_action = menu.addAction("&Translate my reply…")  # LLM endpoint (ui/translation_ui.py)
         self.translate_action.setShortcut(QKeySequence("Ctrl+Shift+T"))
+        self.practice_action = menu.addAction("&Practice…")  # copilot/ui/practice_window.py
         menu.addSeparator()
         quit_action = menu.addAction("&Quit")
         quit_action.setShortcut(QKeySequence("Ctrl+Q"))

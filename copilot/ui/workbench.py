@@ -46,6 +46,8 @@ class Workbench:
 
         self.knowledge = KnowledgeUI(self.window, self.session, self.background, options.agent)
         self.translation = TranslationUI(self.window, self.session, self.background, self.settings.agent_language)
+        self.window.practice_action.triggered.connect(self.open_practice)
+        self.practice_window = None
         # The agent's own flags, computed from the usage log off the UI thread, become nudges.
         self.flags = FlagMonitor(self.session.workspace, self.session.usage_log, options.agent, self.background,
                                  parent=self.window)
@@ -62,6 +64,9 @@ class Workbench:
     def start(self) -> None:
         self.window.start()
         self.flags.start()
+        from copilot.ui.practice_window import check_practice_nudge
+
+        check_practice_nudge(self)
         # The offline model is read off the UI thread once the window has painted (reading it while
         # the first paint happens would slow both); the first suggestions wait for it. A weaker
         # fallback model, or a model that cannot be read, is said.
@@ -161,7 +166,20 @@ class Workbench:
         self.review_window.raise_()
         self.review_window.activateWindow()
 
+    # ---- practice ------------------------------------------------------------------------------
+    def open_practice(self) -> None:
+        """Copilot ▸ Practice…: a practice session in the live-work window, suggestions hidden."""
+        from copilot.ui.practice_window import open_practice
+
+        if self.practice_window is not None and not self.practice_window.practice.finished:
+            self.practice_window.raise_()
+            self.practice_window.activateWindow()
+            return
+        open_practice(self)
+
     def close(self) -> None:
+        if self.practice_window is not None:
+            self.practice_window.stop()
         self.flags.stop()
         self.window.stop()
         self.session.coordinator.cancel_all()
