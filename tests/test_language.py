@@ -72,3 +72,12 @@ def test_a_model_trained_on_more_languages_accepts_them(engine):
     polyglot = OfflineEngine(engine.model, engine.playbooks)
     polyglot.languages = ("en", "es")
     assert polyglot.diagnose(chat(MESSAGES["es"])).reason == ""
+
+
+def test_without_a_language_model_the_engine_reads_chats_as_before(engine, monkeypatch):
+    from copilot.language import detection
+
+    monkeypatch.setattr(detection, "_identifier", None)
+    monkeypatch.setattr(detection, "_failure", OSError("model file missing from this install"))
+    diagnosis = engine.diagnose(chat(MESSAGES["es"]))
+    assert diagnosis.reason == "" and diagnosis.language == ""  # no refusal, no crash

@@ -11,6 +11,7 @@ is a hint. On 992 English shop messages of 3+ words, none was reliably called an
 """
 from __future__ import annotations
 
+import lzma
 import re
 import threading
 from dataclasses import dataclass
@@ -47,16 +48,24 @@ class Language:
 UNKNOWN = Language("", 0.0, False)
 _lock = threading.Lock()
 _identifier = None
+_failure: Exception | None = None  # why the model could not be loaded: said once, not retried on every message
 
 
 def _model():
-    """The identifier, loaded on first use (about a second: call warm_up() off the UI thread)."""
-    global _identifier
+    """The identifier, loaded on first use (about a second: call warm_up() off the UI thread).
+    Raises ImportError/OSError/ValueError when this install has no usable model."""
+    global _identifier, _failure
     with _lock:
+        if _failure is not None:
+            raise _failure
         if _identifier is None:
-            from py3langid.langid import MODEL_FILE, LanguageIdentifier
+            try:
+                from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-            identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+                identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+            except (ImportError, OSError, ValueError, EOFError, lzma.LZMAError) as exc:
+                _failure = OSError(f"the language model cannot be read ({exc})")
+                raise _failure from exc
             identifier.set_languages([code for code in LANGUAGES if code in identifier.labels])
             _identifier = identifier
         return _identifier
