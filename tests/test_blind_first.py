@@ -75,3 +75,67 @@ def test_unknown_outcome_skip_and_unpicked_chats():
     assert outcomes[1]["agent_right"] is None and outcomes[1]["engine_right"] is True
     picks = [f for kind, _, f in recorder.records if kind == "blind_pick"]
     assert picks[1]["chosen"] == "" and picks[1]["agreed_engine"] is False
+
+
+# ---- in live work: the window and the workspace -------------------------------------------------
+def _blind_harness(qtbot, every: int = 2):
+    from copilot.practice.blind_first import BlindFirst
+    from tests.window_harness import Harness
+
+    h = Harness(qtbot)
+    h.ws.blind = BlindFirst(every, recorder=h.recorder, seed=3)
+    h.ws.categories = frozenset(h.engine.playbooks)
+    return h
+
+
+def test_a_sampled_chat_hides_its_suggestion_until_the_agent_names_the_issue(qtbot):
+    from PySide6.QtCore import Qt
+
+    h = _blind_harness(qtbot, every=2)
+    for i in range(4):
+        h.customer(f"c{i}", "My parcel is late", name=f"Customer {i}")
+    blind = [c for c in h.ws.chats if h.ws.suggestion_for(c).blind]
+    assert len(blind) == 2  # exactly one chat in each block of two
+    chat_id = blind[0]
+    h.ws.focus(chat_id)
+    panel = h.window.diagnosis_panel
+    assert panel.blind.isVisibleTo(h.window) and panel.blind_list.count() >= 18
+    assert h.window.draft_panel.text.toPlainText() == "" and h.ws.accept(chat_id) is None
+    assert not [f for k, _, f in h.recorder.records if k == "suggestion_shown" and f["chat_id"] == chat_id]
+    # Alt+I, pick "Damaged item", Enter: the agent's own diagnosis, then a draft for it
+    h.window.activateWindow()
+    qtbot.waitUntil(h.window.isActiveWindow, timeout=3000)
+    qtbot.keyClick(h.window, Qt.Key.Key_I, Qt.KeyboardModifier.AltModifier)
+    row = next(r for r in range(panel.blind_list.count())
+               if panel.blind_list.item(r).data(Qt.ItemDataRole.UserRole) == "damaged_item")
+    panel.blind_list.setCurrentRow(row)
+    qtbot.keyClick(panel.blind_list, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: h.ws.suggestion_for(chat_id).suggestion.diagnosis.chosen_by_agent, timeout=3000)
+    assert h.window.draft_panel.text.toPlainText().endswith("(damaged_item)")
+    pick = [f for k, _, f in h.recorder.records if k == "blind_pick"][-1]
+    assert (pick["chosen"], pick["engine_category"], pick["agreed_engine"]) == ("damaged_item", "late_delivery", False)
+    h.ws.accept(chat_id)
+    h.window.end_chat(resolved=True)
+    outcome = [f for k, _, f in h.recorder.records if k == "blind_outcome"][-1]
+    assert outcome["final_category"] == "damaged_item" and outcome["agent_right"] is True
+    h.close()
+
+
+def test_skipping_the_pick_shows_the_engines_suggestion(qtbot):
+    h = _blind_harness(qtbot, every=2)
+    h.customer("a", "My parcel is late")
+    h.customer("b", "My parcel is late", name="Bo")
+    chat_id = next(c for c in h.ws.chats if h.ws.suggestion_for(c).blind)
+    h.ws.focus(chat_id)
+    h.window.diagnosis_panel.blind_skip.click()
+    assert h.window.diagnosis_panel.category.text() == "Late delivery"
+    assert h.window.draft_panel.text.toPlainText() == "Reply to a 17-character message."
+    pick = [f for k, _, f in h.recorder.records if k == "blind_pick"][-1]
+    assert pick["chosen"] == "" and pick["agreed_engine"] is False
+    h.close()
+
+
+def test_blind_first_is_off_by_default():
+    from copilot.settings import Settings
+
+    assert Settings().blind_first_every == 0

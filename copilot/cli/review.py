@@ -45,10 +45,18 @@ def handle(args: argparse.Namespace) -> int:
 
 
 def export(args: argparse.Namespace, thresholds) -> int:
-    from copilot.review.export import review_dict, write_csv
+    from copilot.review.export import output_problem, review_dict, write_csv
     from copilot.review.html_report import write_html
     from copilot.review.team import review_logs
 
+    if args.html and args.csv and args.html == args.csv:
+        print("copilot review: --html and --csv name the same file", file=sys.stderr)
+        return 2
+    for out in (args.html, args.csv):
+        problem = out and output_problem(out, args.logs)
+        if problem:
+            print(f"copilot review: {problem}", file=sys.stderr)
+            return 2
     review = review_logs(args.logs, args.since, args.until, thresholds)
     for problem in review.problems:
         print(f"copilot review: {problem.message}", file=sys.stderr)
@@ -58,10 +66,14 @@ def export(args: argparse.Namespace, thresholds) -> int:
             print(json.dumps(review_dict(review), indent=2))
         return 1
     written = []
-    if args.html:
-        written.append(str(write_html(review, args.html)))
-    if args.csv:
-        written.append(str(write_csv(review, args.csv)))
+    try:
+        if args.html:
+            written.append(str(write_html(review, args.html)))
+        if args.csv:
+            written.append(str(write_csv(review, args.csv)))
+    except OSError as exc:
+        print(f"copilot review: could not write {exc.filename or 'the report'}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
     if args.json:
         print(json.dumps(review_dict(review), indent=2))
     else:

@@ -78,7 +78,7 @@ def translate_job(engines, text: str, target: str, on_done: Callable, source: st
     def work(control):
         from copilot.assist.llm.translate import Translation, translate
 
-        if not (engines.has_fallback and hasattr(engines.primary, "chat_model")):
+        if not (engines.has_fallback and hasattr(engines.primary, "complete")):
             return Translation(text, "", source, target, notice="Translation needs an LLM endpoint (Copilot ▸ "
                                "Model endpoint…).")
         return translate(engines.primary, text, target, source, lambda: control.cancelled)

@@ -14,6 +14,7 @@ from html import escape
 from pathlib import Path
 
 from copilot import APP_NAME, __version__
+from copilot.core.atomic_file import write_text_atomically
 from copilot.review import svg
 from copilot.review.columns import CHART_COLUMNS, COLUMNS, FLAG_NAMES, cell, format_value
 from copilot.review.distributions import distribution, trend, window_views
@@ -167,6 +168,4 @@ def render_html(review: TeamReview) -> str:
 
 
 def write_html(review: TeamReview, path: str | Path) -> Path:
-    path = Path(path)
-    path.write_text(render_html(review), encoding="utf-8")
-    return path
+    return write_text_atomically(path, render_html(review))

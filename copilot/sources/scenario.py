@@ -195,8 +195,12 @@ def load_scenario(path: Path) -> Scenario:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         raise Invalid(f"not valid UTF-8 (byte 0x{raw[error.start]:02x} at offset {error.start}); save it as UTF-8") from None
+    from copilot.core.safe_load import LoadError, loads_toml
+
     try:
-        table = tomllib.loads(text)
+        table = loads_toml(text)
+    except LoadError as error:  # nested too deep
+        raise Invalid(str(error)) from None
     except tomllib.TOMLDecodeError as error:
         raise Invalid(f"not valid TOML: {error}") from None
     from copilot.sources.scenario_checks import read_scenario  # here: it builds this module's classes

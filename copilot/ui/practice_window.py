@@ -66,9 +66,8 @@ class PracticeWindow(MainWindow):
 
     def _build_menus(self) -> None:
         menu = self.menuBar().addMenu("&Practice")
-        pick = menu.addAction("Name the &issue")
-        pick.setShortcut(QKeySequence("Alt+I"))
-        pick.triggered.connect(lambda: self.panel.issues.setFocus())
+        pick = menu.addAction("Name the &issue\tAlt+I")  # the key itself is the main window's (focus_blind_list)
+        pick.triggered.connect(self.focus_blind_list)
         self.end_action = menu.addAction("&End practice")
         self.end_action.triggered.connect(self.end_practice)
         menu.addSeparator()
@@ -77,6 +76,12 @@ class PracticeWindow(MainWindow):
         close.triggered.connect(self.close)
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction("&Keyboard shortcuts", self.show_shortcuts)
+
+    def focus_blind_list(self) -> None:
+        """Alt+I: in practice, the issue picker of the practice panel."""
+        self.panel.issues.setFocus()
+        if self.panel.issues.currentRow() < 0:
+            self.panel.issues.setCurrentRow(0)
 
     def name_issue(self, issue: str) -> None:
         chat_id = self.workspace.focused_id

@@ -140,7 +140,6 @@ def summarise(bench: Workbench, driver: SelftestDriver, real_seconds: float, sim
         "no_usage_log_errors": session.usage_log.last_error is None,
         "enough_chats": handled >= (session.options.total_chats or 0),
         "suggestions_shown": tally["shown"] > 0,
-        "drafts_accepted": tally["accepted"] > 0,
         "replies_delivered": stats.agent_replies == tally["agent_messages"] - tally["undelivered"] > 0,
         "log_chats_match": logged.get("chats") == len(ws.chats),
         "log_messages_match": logged.get("messages") == tally["customer_messages"] + tally["agent_messages"],
@@ -158,6 +157,7 @@ def summarise(bench: Workbench, driver: SelftestDriver, real_seconds: float, sim
     full_shift = (session.options.total_chats or 0) >= FULL_SHIFT
     if full_shift:
         checks["concurrency_reached_5"] = ws.peak_concurrency >= 5
+        checks["drafts_accepted"] = tally["accepted"] > 0
         expected = {"passive": ("over_reliance", True), "careful": ("over_reliance", False),
                     "overloaded": ("overload", True)}
         kind, should_raise = expected[policy]

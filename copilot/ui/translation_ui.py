@@ -18,7 +18,7 @@ from copilot.language import LANGUAGES, detect, detect_turns
 
 
 def llm_configured(engines) -> bool:
-    return bool(engines.has_fallback and hasattr(engines.primary, "chat_model"))
+    return bool(engines.has_fallback and hasattr(engines.primary, "complete"))
 
 
 class SideBySide(QDialog):

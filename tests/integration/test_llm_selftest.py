@@ -2,9 +2,10 @@
 upset customers get de-escalation drafts written by the model, and the usage log says `llm` for
 the session and for each suggestion's diagnosis and draft.
 
-The shift is short on purpose: three chats with scripted angry customers, worked by the passive
-agent (who accepts what the model writes). A 135M model on one shared core can take tens of
-seconds per suggestion, so the customers are given ten times their usual patience: otherwise they
+The shift is short on purpose: three chats with scripted angry customers, worked by the careful
+agent (who rejects a wrong diagnosis and then writes the reply that resolves the chat, so the
+shift ends whatever the tiny model says). A 135M model on one shared core can take tens of
+seconds per suggestion, so the customers are given five times their usual patience: otherwise they
 would nudge, and each nudge rightly cancels the model's stale work. The endpoint timeout is generous
 too: a fallback to the offline engine would make the log say `offline_fallback`, and this test is
 about the model's own suggestions.
@@ -31,14 +32,14 @@ def test_selftest_with_the_llm_engine_deescalates_and_logs_llm(llama_server, tmp
     for name in UPSET:
         text = resource("scenarios", f"{name}.toml").read_text(encoding="utf-8")
         patience = re.search(r"^patience = (\d+)", text, re.MULTILINE)
-        text = text.replace(patience.group(0), f"patience = {int(patience.group(1)) * 10}")
+        text = text.replace(patience.group(0), f"patience = {int(patience.group(1)) * 5}")
         (scenarios / f"{name}.toml").write_text(text, encoding="utf-8")
     log = tmp_path / "usage.sqlite"
     run = subprocess.run(
-        [sys.executable, "-m", "copilot", "selftest", "--json", "--policy", "passive", "--engine", "llm",
+        [sys.executable, "-m", "copilot", "selftest", "--json", "--policy", "careful", "--engine", "llm",
          "--base-url", llama_server.base_url,
          "--model", "smollm2", "--max-tokens", "40", "--llm-timeout", "120", "--scenarios", str(scenarios),
-         "--chats", "3", "--concurrency", "3", "--speed", "4", "--usage-log", str(log), "--timeout", "600"],
+         "--chats", "3", "--concurrency", "3", "--speed", "4", "--usage-log", str(log), "--timeout", "400"],
         capture_output=True, text=True, timeout=700)
     summary = json.loads(run.stdout)
     assert summary["ok"], (summary["checks"], summary["engine_notices"], run.stderr[-2000:])

@@ -28,6 +28,34 @@ MAX_EVIDENCE = 4
 OnText = Callable[[str], None]  # called with the draft so far
 
 
+class Unmasking:
+    """The draft so far with the customer's name put back, grown piece by piece: each piece is
+    unmasked once and appended (the text is never re-joined or re-read from the start).
+
+    A piece may end inside the name's placeholder ("[NA" + "ME]"), and without a first name the
+    placeholder takes the spaces before it along: such a tail waits for the next piece."""
+
+    def __init__(self, masker: prompts.Masker):
+        self.masker = masker
+        self.text = ""
+        self._held = ""
+
+    def add(self, piece: str) -> str:
+        raw = self._held + piece
+        partial = next((k for k in range(len(prompts.NAME) - 1, 0, -1) if raw.endswith(prompts.NAME[:k])), 0)
+        start = len(raw) - partial
+        while not self.masker.first_name and start > 0 and raw[start - 1].isspace():
+            start -= 1
+        ready, self._held = raw[:start], raw[start:]
+        if ready:
+            self.text += self.masker.back(ready)
+            if not self.text.strip():
+                self.text = ""  # the draft starts at its first visible character
+            elif self.text[0].isspace():
+                self.text = self.text.lstrip()
+        return self.text
+
+
 class LLMEngine:
     name = EngineName.LLM
     note = ""
@@ -49,15 +77,17 @@ class LLMEngine:
             if self._model is None:
                 self._model = chat_model(self.config, self._api_key)
                 diagnosis_model = chat_model(self.config, self._api_key, max_tokens=DIAGNOSIS_TOKENS)
-                self._diagnoser = Diagnoser(diagnosis_model, self.config, self.labels)
+                self._diagnoser = Diagnoser(diagnosis_model, self.config, self.labels, DIAGNOSIS_TOKENS,
+                                            self._api_key)
             return self._model, self._diagnoser
 
     def warm_up(self) -> None:
         self._ready()
 
-    def chat_model(self):
-        """The model drafts are written with, for other requests (wrap-up notes, translations)."""
-        return self._ready()[0]
+    def complete(self, messages, cancelled: Callable[[], bool] = NEVER) -> str:
+        """The model's whole answer to `messages` with the draft model, its deadline and retries: for
+        requests other than drafts (wrap-up notes, translations)."""
+        return stream_text(self._ready()[0], messages, self.config, None, cancelled, self._api_key)
 
     def masker(self, conversation: Conversation) -> prompts.Masker:
         return prompts.Masker(conversation.customer_name, self.config.redacts)
@@ -134,14 +164,14 @@ class LLMEngine:
                 category: str, on_text: OnText | None, cancelled: Callable[[], bool],
                 sources: list[tuple[Citation, str]] = ()) -> Draft:
         model, _ = self._ready()
-        so_far: list[str] = []
+        shown = Unmasking(masker)
 
         def on_piece(piece: str) -> None:
-            so_far.append(piece)
-            if on_text is not None:
-                on_text(prompts.strip_citations(masker.back("".join(so_far)))[0].lstrip())
+            text = shown.add(piece)
+            if on_text is not None and text:
+                on_text(prompts.strip_citations(text)[0] if "[" in text else text)
 
-        raw = masker.back(stream_text(model, messages, self.config, on_piece, cancelled))
+        raw = masker.back(stream_text(model, messages, self.config, on_piece, cancelled, self._api_key))
         text, cited = prompts.strip_citations(raw)
         text = text.strip()
         if not text:

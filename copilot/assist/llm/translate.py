@@ -17,7 +17,6 @@ from dataclasses import dataclass
 
 from copilot.assist.llm import guard, prompts
 from copilot.assist.llm.client import NEVER
-from copilot.assist.llm.drafter import stream_text
 from copilot.assist.llm.errors import LLMError
 from copilot.assist.redaction import redact
 from copilot.language import LANGUAGES, detect
@@ -103,7 +102,7 @@ def translate(engine, text: str, target: str, source: str = "",
                                "safely for the remote endpoint; translate it by hand.")
         sent, mapping = masked
     try:
-        out = stream_text(engine.chat_model(), messages_for(sent, source, target), engine.config, cancelled=cancelled)
+        out = engine.complete(messages_for(sent, source, target), cancelled)
     except LLMError as exc:
         return Translation(text, "", source, target, notice=f"{exc} No translation.")
     out = out.strip().removeprefix("<text>").removesuffix("</text>").strip()

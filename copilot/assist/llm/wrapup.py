@@ -17,7 +17,6 @@ from copilot.assist.engine import Conversation
 from copilot.assist.llm import guard, prompts
 from copilot.assist.llm.client import NEVER
 from copilot.assist.llm.diagnosis import extract_json
-from copilot.assist.llm.drafter import stream_text
 from copilot.assist.llm.errors import LLMError
 from copilot.assist.wrapup import OUTCOMES, WrapUpNote, offline_note, quote
 from copilot.core.suggestion import Diagnosis
@@ -77,8 +76,7 @@ def llm_note(engine, conversation: Conversation, diagnosis: Diagnosis | None, st
     offline = offline_note(conversation, diagnosis, status, used_items)
     masker = engine.masker(conversation)
     try:
-        text = stream_text(engine.chat_model(), wrapup_messages(conversation, offline, masker), engine.config,
-                           cancelled=cancelled)
+        text = engine.complete(wrapup_messages(conversation, offline, masker), cancelled)
         return read_note(text, offline, conversation, status, masker, engine.display_name)
     except LLMError as exc:
         return replace(offline, notice=f"{exc} The offline note is shown instead.")

@@ -9,9 +9,10 @@ from __future__ import annotations
 import threading
 import time
 
-from PySide6.QtCore import QObject, QRunnable, QThread, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, Qt, QThread, QThreadPool, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
+from copilot.core.display_text import display_name
 from copilot.review.distributions import window_views
 from copilot.review.team import TeamReview, review_logs
 
@@ -99,6 +100,7 @@ class LoadingRow(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.label = QLabel("")
+        self.label.setTextFormat(Qt.TextFormat.PlainText)  # file names are never markup
         self.bar = QProgressBar()
         self.cancel_button = QPushButton("Cancel")
         row = QHBoxLayout(self)
@@ -118,7 +120,7 @@ class LoadingRow(QWidget):
         self.bar.setRange(0, total)
         self.bar.setValue(done)
         if not cancelling:
-            self.label.setText(f"Reading {done} of {total}: {name}")
+            self.label.setText(f"Reading {done} of {total}: {display_name(name)}")
 
     def cancelling(self) -> None:
         self.label.setText("Cancelling after this file…")

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (QFileDialog, QLabel, QMainWindow, QMessageBox, QS
                                QVBoxLayout, QWidget)
 
 from copilot import APP_NAME
+from copilot.core.display_text import display_name, displayable
 from copilot.review.columns import COLUMNS
 from copilot.review.team import period_text
 from copilot.ui.notice_bar import NoticeBar
@@ -37,6 +38,7 @@ class ReviewWindow(QMainWindow):
         self.paths: list[str] = []
         self.data = None
         self.thread: LoadThread | None = None
+        self.warning: QMessageBox | None = None
         self.setWindowTitle(f"Usage review — {APP_NAME}")
         self.setObjectName("reviewWindow")  # its look: the "Usage review window" rules in app.qss
         self.resize(1440, 900)
@@ -90,6 +92,7 @@ class ReviewWindow(QMainWindow):
         layout.addWidget(split, 1)
         self.setCentralWidget(central)
         self.status = QLabel("Open usage logs (files or a folder) to review a team. Files are only read.")
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
         self.statusBar().addWidget(self.status, 1)
         self._set_busy(False)
 
@@ -146,7 +149,14 @@ class ReviewWindow(QMainWindow):
             return  # a replaced load's late answer
         self._set_busy(False)
         self.thread = None
-        QMessageBox.warning(self, "Usage review", f"The logs could not be loaded:\n\n{message}")
+        self.warn(f"The logs could not be loaded:\n\n{message}")
+
+    def warn(self, text: str) -> None:
+        """A warning box that shows file names and error text as plain text (never markup), without
+        blocking: the window keeps answering while it is open. The last one is kept in `warning`."""
+        self.warning = QMessageBox(QMessageBox.Icon.Warning, "Usage review", displayable(text, 4000), parent=self)
+        self.warning.setTextFormat(Qt.TextFormat.PlainText)
+        self.warning.open()
 
     def _loaded(self, data) -> None:
         if self.sender() is not self.thread and self.sender() is not None:
@@ -174,14 +184,15 @@ class ReviewWindow(QMainWindow):
             return
         loaded = f"{len(review.files)} file(s) loaded"
         text = (f"{len(review.problems)} note(s) on the files: {loaded}. "
-                + " ".join(p.message for p in review.problems[:2]) + (" …" if len(review.problems) > 2 else ""))
+                + " ".join(display_name(p.message, 400) for p in review.problems[:2])
+                + (" …" if len(review.problems) > 2 else ""))
         self.notice.show_notice(text, "warning", ("Details", self.show_problem_details))
 
     def show_problem_details(self) -> None:
         box = QMessageBox(QMessageBox.Icon.Information, "Usage review: files", "Some files were left out or noted:",
                           parent=self)
         box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setDetailedText("\n\n".join(p.message for p in self.data.review.problems))
+        box.setDetailedText("\n\n".join(displayable(p.message, 4000) for p in self.data.review.problems))
         box.setModal(False)
         box.show()
 
@@ -213,7 +224,7 @@ class ReviewWindow(QMainWindow):
 
     def _detail_arrived(self, agent: str, result) -> None:
         if isinstance(result, Exception):
-            self.agent_view.title.setText(f"{agent}: the drill-down could not be read ({result}).")
+            self.agent_view.title.setText(display_name(f"{agent}: the drill-down could not be read ({result}).", 600))
             return
         self.agent_view.show_detail(self.data.review.agent(agent), result)
         self.detail_shown.emit(agent)
@@ -228,11 +239,12 @@ class ReviewWindow(QMainWindow):
             path, _ = QFileDialog.getSaveFileName(self, "Export the review", f"usage-review.{kind}", pattern)
             if not path:
                 return
-        self.exporter.export(kind, self.data.review, path, self.proxy.visible_agents() if kind == "csv" else None)
+        self.exporter.export(kind, self.data.review, path, self.proxy.visible_agents() if kind == "csv" else None,
+                             self.paths)
 
     def _export_done(self, path: str, error: str) -> None:
         if error:
-            QMessageBox.warning(self, "Usage review", f"Could not write {path}:\n\n{error}")
+            self.warn(f"Could not write {path}:\n\n{error}")
         else:
             self.statusBar().showMessage(f"Wrote {path}", 8000)
         self.exported.emit(path, error)
