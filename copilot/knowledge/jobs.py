@@ -63,7 +63,7 @@ def wrapup_job(engines, conversation, diagnosis, status: str, on_done: Callable,
         from copilot.assist.wrapup import offline_note
 
         primary = engines.primary
-        if engines.has_fallback and hasattr(primary, "chat_model"):
+        if engines.has_fallback and hasattr(primary, "complete"):
             from copilot.assist.llm.wrapup import llm_note
 
             return llm_note(primary, conversation, diagnosis, status, used_items, lambda: control.cancelled)
