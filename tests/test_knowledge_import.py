@@ -143,6 +143,8 @@ def test_html_and_markdown_become_plain_text():
                                     "![img](x.png) <script>bad()</script>\n\n> quoted\n* item")
     assert md_title == "Title"
     assert md == "Title\nBold and it code, site (https://a.example) img\nquoted\n- item"
+    flowed, _ = markdown_to_text("One line\nwrapped here.\n\n- item\n  continued\n\n```\nkeep\nlines\n```")
+    assert flowed == "One line wrapped here.\n\n- item continued\n\nkeep\nlines"
 
 
 def test_fifty_thousand_files_import_in_bounded_memory_with_progress(kb, tmp_path):

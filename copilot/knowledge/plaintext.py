@@ -122,6 +122,25 @@ _MD_LINK = re.compile(r"!?\[([^\]]*)\]\(\s*([^)\s]*)[^)]*\)")
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$", re.MULTILINE)
 
 
+_BLOCK_START = re.compile(r"^\s*(?:[-*+]\s|\d+[.)]\s|\||#|>)")
+
+
+def reflow(text: str) -> str:
+    """Markdown's soft line breaks joined: lines of one paragraph become one line; list items,
+    table rows, headings and blank lines still start lines."""
+    out: list[str] = []
+    code = False
+    for line in text.split("\n"):
+        fence = line.lstrip().startswith(("```", "~~~"))
+        code = code != fence  # inside a code block every line stays as it is
+        if not code and not fence and out and out[-1].strip() and line.strip() and not _BLOCK_START.match(line) \
+                and not out[-1].lstrip().startswith(("|", "```", "~~~")) and not out[-1].endswith("  "):
+            out[-1] = out[-1].rstrip() + " " + line.strip()
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
 def markdown_to_text(markdown: str) -> tuple[str, str]:
     """(plain text, title) of a Markdown document; title is its first heading, or ""."""
     first = _MD_HEADING.search(markdown)
@@ -133,7 +152,7 @@ def markdown_to_text(markdown: str) -> tuple[str, str]:
             return text  # an image: its alt text
         return f"{text} ({url})" if _SAFE_LINK.match(url) and url not in text else text
 
-    text = strip_tags(markdown)
+    text = strip_tags(reflow(markdown))
     text = re.sub(r"^\s{0,3}(```|~~~).*$", "", text, flags=re.MULTILINE)  # code fences (the code stays)
     text = _MD_HEADING.sub(r"\1", text)
     text = _MD_LINK.sub(link, text)
