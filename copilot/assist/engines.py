@@ -77,6 +77,7 @@ class DeferredOfflineEngine:
         self._engine = None
         self._error: BaseException | None = None
         self._lock = threading.Lock()
+        self.knowledge = None  # a copilot.knowledge KnowledgeBase, handed to the engine when it loads
 
     def load(self):
         with self._lock:
@@ -89,6 +90,7 @@ class DeferredOfflineEngine:
                     self._error = exc
                 else:
                     engine.playbooks = self.playbooks  # one set of playbooks for every engine
+                    engine.knowledge = self.knowledge
                     self._engine = engine
             if self._error is not None:
                 raise self._error
@@ -144,4 +146,6 @@ class Engines:
 
         config = LLMConfig.from_settings(settings).validated()
         key = api_key if api_key is not None else secrets.get_api_key(config.base_url)
-        return cls(offline, LLMEngine(config, offline.playbooks, key), health)
+        llm = LLMEngine(config, offline.playbooks, key)
+        llm.knowledge = getattr(offline, "knowledge", None)  # the team's knowledge stays with a new endpoint
+        return cls(offline, llm, health)

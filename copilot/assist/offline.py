@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from copilot.assist import drafting, slots
+from copilot.assist import drafting, language_gate, slots
 from copilot.assist.engine import Conversation, DraftRequest
 from copilot.assist.features import HEAD_CHARS, TAIL_CHARS, clip
 from copilot.assist.model import TextModel, mix
@@ -58,6 +58,9 @@ class OfflineEngine:
         self.model = model
         self.playbooks = playbooks
         self.note = note  # why a fallback was used, for the UI to show ("" when all is well)
+        # the languages of the training examples; a model folder may list its own in model.json's info
+        self.languages = tuple(model.info.get("languages", language_gate.TRAINED))
+        self.knowledge = None  # a copilot.knowledge KnowledgeBase: drafts then use and cite the team's items
 
     @classmethod
     def load(cls, model_dir: Path | str, playbooks_dir: Path | str | None = None) -> "OfflineEngine":
@@ -123,6 +126,9 @@ class OfflineEngine:
         texts = conversation.customer_texts
         if not any(t.strip() for t in texts):
             return Diagnosis(top=(), abstained=True)
+        foreign = language_gate.untrained_language(texts, self.languages)  # not a language it was trained on
+        if foreign is not None:
+            return foreign
         p = self.probabilities(texts)
         order, abstained = self.model.decide(p)
         top = tuple(CategoryScore(self.model.classes[i], self.label(self.model.classes[i]), round(float(p[i]), 4))
@@ -151,7 +157,11 @@ class OfflineEngine:
         texts = conversation.customer_texts[-MAX_TURNS:]
         found = slots.extract_turns((t.sender, t.text) for t in conversation.turns)
         text = drafting.compose(book, found, texts, conversation.customer_name)
-        return Draft(text=text, category=book.id)
+        draft = Draft(text=text, category=book.id)
+        if self.knowledge is not None:  # the team's saved replies and articles (copilot/knowledge)
+            missing = bool(drafting.missing_items(book, found, texts))
+            draft = drafting.grounded(draft, book, conversation, diagnosis, self.knowledge, missing)
+        return draft
 
     def write_draft(self, conversation: Conversation, diagnosis: Diagnosis, request: DraftRequest,
                     on_text=None, cancelled=None) -> Draft | None:

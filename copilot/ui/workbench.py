@@ -42,6 +42,11 @@ class Workbench:
         self.window.endpoint_action.triggered.connect(self.edit_endpoint)
         self.window.review_action.triggered.connect(self.open_review)
         self.review_window = None
+        from copilot.ui.knowledge_ui import KnowledgeUI
+        from copilot.ui.translation_ui import TranslationUI
+
+        self.knowledge = KnowledgeUI(self.window, self.session, self.background, options.agent)
+        self.translation = TranslationUI(self.window, self.session, self.background, self.settings.agent_language)
         self.window.practice_action.triggered.connect(self.open_practice)
         self.practice_window = None
         # The agent's own flags, computed from the usage log off the UI thread, become nudges.
