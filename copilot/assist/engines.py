@@ -85,7 +85,7 @@ class DeferredOfflineEngine:
                 from copilot.assist.offline import OfflineEngine
 
                 try:
-                    engine = OfflineEngine.load(self.model_dir) if self.model_dir else OfflineEngine.load_default()
+                    engine = self._load_with_fallback(OfflineEngine)
                 except Exception as exc:  # noqa: BLE001 - kept and raised to every caller
                     self._error = exc
                 else:
@@ -95,6 +95,17 @@ class DeferredOfflineEngine:
             if self._error is not None:
                 raise self._error
             return self._engine
+
+    def _load_with_fallback(self, engine_type):
+        """The agent's own model; if it cannot be read, the built-in one, saying why."""
+        if self.model_dir is None:
+            return engine_type.load_default()
+        try:
+            return engine_type.load(self.model_dir)
+        except (OSError, ValueError, RuntimeError) as exc:
+            engine = engine_type.load_default()
+            engine.note = f"The model in {self.model_dir} cannot be used ({exc}); the built-in model is used instead."
+            return engine
 
     @property
     def note(self) -> str:
