@@ -202,3 +202,20 @@ def test_a_private_note_says_the_diagnosis_in_plain_words():
         "Agent Copilot diagnosis: Late delivery (82%, offline).\nAlso possible: Lost parcel 10%.\n"
         "Because of: late, parcel.\nStill needed: order number.\nSteps: Check the tracking")
     assert note_text(Diagnosis(top=(), abstained=True), "offline") == "Agent Copilot: no confident diagnosis."
+
+
+def test_copilot_run_with_a_live_source_and_no_secret_says_so_and_exits_2(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "COPILOT_DATA_DIR": str(tmp_path), "COPILOT_CONFIG_DIR": str(tmp_path),
+           "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    done = subprocess.run([sys.executable, "-m", "copilot", "run", "--source", "chatwoot", "--url", "https://chat.example.com"],
+                          capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 2
+    assert done.stderr.strip() == ("copilot run: no token for https://chat.example.com: give --token-env VAR, "
+                                   "or save it in Copilot ▸ Chat source…")
+    done = subprocess.run([sys.executable, "-m", "copilot", "run", "--source", "matrix", "--url", "ftp://x", "--user", "d"],
+                          capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 2 and "must be an http(s) URL" in done.stderr
