@@ -50,6 +50,7 @@ def test_assigned_conversations_become_chats_and_replies_are_confirmed_by_their_
     source, got = open_source(chatwoot.url, tmp_path)
     try:
         assert got.until(lambda ev: any(isinstance(e, ConnectionChanged) and e.state is Link.CONNECTED for e in ev))
+        assert [e.state for e in got.of(ConnectionChanged)] == [Link.CONNECTING, Link.CONNECTED]
         assert [(o.chat_id, o.customer_name, o.channel) for o in got.of(ChatOpened)] == [(f"chatwoot-{mine}", "Alex Doe", "Web widget")]
         assert [m.text for m in got.of(CustomerMessage)] == ["My <b>parcel</b> never came & I'm **upset**"]
         chatwoot.user_writes(mine, "internal: check the courier", 8, private=True)  # a private note: not shown

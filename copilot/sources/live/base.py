@@ -51,6 +51,7 @@ class LiveSource:
 
     # ---- ChatSource --------------------------------------------------------------------------
     def start(self) -> None:
+        self.link.connecting()  # the status area says so until the first answer
         self._load_state()
         for target, role in ((self._receive_loop, "receive"), (self._command_loop, "send")):
             thread = threading.Thread(target=target, name=f"{self.kind}-{role}", daemon=True)

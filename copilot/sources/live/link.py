@@ -13,7 +13,7 @@ class LinkReporter:
         self._arrivals = arrivals
         self._clock = clock
         self._lock = threading.Lock()
-        self.state = Link.CONNECTING
+        self.state: Link | None = None  # nothing told yet: start() tells CONNECTING
         self.detail = ""
         self.since: float | None = None  # when the connection last worked
 
