@@ -1,11 +1,12 @@
-"""The "Test connection" row the settings dialogs share: a button, the plain answer (✓ or ✗), and
+"""What the connection dialogs share (Model endpoint, Chat source): the masked secret field with its
+Forget button, and the "Test connection" row: a button, the plain answer (✓ or ✗), and
 the test itself on the background helper, so a slow server never freezes the window. Closing the
 dialog while a test runs cancels it (its answer has nowhere to go)."""
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtWidgets import QHBoxLayout, QPushButton
+from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QPushButton
 
 from copilot.core.jobs import Job
 from copilot.ui.diagnosis_panel import plain_label
@@ -40,3 +41,16 @@ class ConnectionTest:
     def cancel(self) -> None:
         if self._running is not None:
             self._running.cancel()
+
+
+def secret_row(placeholder: str, forget_label: str, on_forget: Callable[[], None]) -> tuple[QLineEdit, QHBoxLayout]:
+    """A masked field for a key, token or password, and the button that forgets the saved one."""
+    field = QLineEdit()
+    field.setEchoMode(QLineEdit.EchoMode.Password)
+    field.setPlaceholderText(placeholder)
+    forget = QPushButton(forget_label)
+    forget.clicked.connect(on_forget)
+    row = QHBoxLayout()
+    row.addWidget(field, 1)
+    row.addWidget(forget)
+    return field, row

@@ -16,9 +16,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QDoubleSpinBox,
     QFormLayout,
-    QHBoxLayout,
     QLineEdit,
-    QPushButton,
     QRadioButton,
     QSpinBox,
     QVBoxLayout,
@@ -29,7 +27,7 @@ from copilot import secrets
 from copilot.assist.llm.config import LLMConfig, is_loopback, url_problem
 from copilot.core.modes import EngineName
 from copilot.settings import Settings
-from copilot.ui.connection_test import ConnectionTest
+from copilot.ui.connection_test import ConnectionTest, secret_row
 from copilot.ui.diagnosis_panel import plain_label
 
 
@@ -78,14 +76,8 @@ class LLMSettingsDialog(QDialog):
         self.redact.setChecked(settings.llm_redact_remote)
         form.addRow("Privacy", self.redact)
 
-        self.key = QLineEdit()
-        self.key.setEchoMode(QLineEdit.EchoMode.Password)
-        self.key.setPlaceholderText("API key (stored in the system keyring, never in the settings file)")
-        forget = QPushButton("Forget key")
-        forget.clicked.connect(self._forget_key)
-        key_row = QHBoxLayout()
-        key_row.addWidget(self.key, 1)
-        key_row.addWidget(forget)
+        self.key, key_row = secret_row("API key (stored in the system keyring, never in the settings file)",
+                                       "Forget key", self._forget_key)
         form.addRow("API key", key_row)
         self.key_note = plain_label("", "muted")
         form.addRow("", self.key_note)

@@ -11,14 +11,14 @@ from __future__ import annotations
 from dataclasses import replace
 
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout,
+    QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLineEdit, QVBoxLayout,
 )
 
 from copilot import secrets
 from copilot.settings import Settings
 from copilot.sources.config import SOURCE_KINDS, SourceConfig
 from copilot.sources.factory import TEST_DEADLINE, source_config_of
-from copilot.ui.connection_test import ConnectionTest
+from copilot.ui.connection_test import ConnectionTest, secret_row
 from copilot.ui.diagnosis_panel import plain_label
 
 KIND_LABELS = {"simulator": "Built-in simulator (practice, demos)", "chatwoot": "Chatwoot",
@@ -63,14 +63,8 @@ class SourceDialog(QDialog):
         self.notes = QCheckBox("Chatwoot: post each diagnosis as a private note (a team setting)")
         self.notes.setChecked(current.private_notes)
         form.addRow("", self.notes)
-        self.secret = QLineEdit()
-        self.secret.setEchoMode(QLineEdit.EchoMode.Password)
-        self.secret.setPlaceholderText("password or access token (kept in the system keyring, never in the settings file)")
-        forget = QPushButton("Forget")
-        forget.clicked.connect(self._forget)
-        row = QHBoxLayout()
-        row.addWidget(self.secret, 1)
-        row.addWidget(forget)
+        self.secret, row = secret_row("password or access token (kept in the system keyring, never in the settings file)",
+                                      "Forget", self._forget)
         form.addRow("Password / token", row)
         self.note = plain_label("", "muted")
         form.addRow("", self.note)

@@ -341,3 +341,15 @@ class _Handler(BaseHTTPRequestHandler):
             peer.send(reply)
         elif command.get("command") == "message" and json.loads(command.get("data", "{}")).get("action") == "update_presence":
             d.presence += 1
+
+
+def workbench_on(double: ChatwootDouble, tmp_path, **config):
+    """The real window's Workbench with the Chatwoot source pointed at this double (not Chatwoot)."""
+    from copilot.session import SessionOptions
+    from copilot.settings import Settings
+    from copilot.sources.config import SourceConfig
+    from copilot.ui.workbench import Workbench
+
+    options = SessionOptions(agent="dana", usage_log=tmp_path / "usage.sqlite", source_secret=double.token,
+                             source=SourceConfig(kind="chatwoot", url=double.url, **config))
+    return Workbench(options, Settings())

@@ -253,15 +253,11 @@ def test_test_connection_signs_in_lists_and_subscribes(chatwoot):
 
 
 def test_the_window_status_area_shows_the_live_source_and_its_state(qtbot, chatwoot, tmp_path):
-    from copilot.session import SessionOptions
-    from copilot.settings import Settings
-    from copilot.ui.workbench import Workbench
+    from tests.chatwoot.double import workbench_on
 
     conv = chatwoot.new_conversation("Alex Doe")
     chatwoot.customer_writes(conv, "Hello from the widget")
-    options = SessionOptions(agent="dana", usage_log=tmp_path / "usage.sqlite",
-                             source=SourceConfig(kind="chatwoot", url=chatwoot.url), source_secret="agent-token")
-    bench = Workbench(options, Settings())
+    bench = workbench_on(chatwoot, tmp_path)
     try:
         bench.start()
         label = bench.window.status_area.source

@@ -6,20 +6,14 @@ from __future__ import annotations
 from PySide6.QtGui import QGuiApplication
 
 from copilot.core.chat import Sender
-from copilot.session import SessionOptions
-from copilot.settings import Settings
-from copilot.sources.config import SourceConfig
-from copilot.ui.workbench import Workbench
-from tests.chatwoot.double import ChatwootDouble
+from tests.chatwoot.double import ChatwootDouble, workbench_on
 
 
 def test_a_refused_reply_offers_retry_and_copy_and_retry_sends_it_once(qtbot, tmp_path):
     double = ChatwootDouble().start()
     conv = double.new_conversation("Alex Doe")
     double.customer_writes(conv, "Where is my parcel?")
-    options = SessionOptions(agent="dana", usage_log=tmp_path / "usage.sqlite",
-                             source=SourceConfig(kind="chatwoot", url=double.url), source_secret="agent-token")
-    bench = Workbench(options, Settings())
+    bench = workbench_on(double, tmp_path)
     try:
         bench.start()
         ws, window = bench.workspace, bench.window
