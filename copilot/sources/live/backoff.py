@@ -1,7 +1,7 @@
 """How long to wait before trying a server again.
 
 Doubling from `base` up to `cap`, with jitter so many clients do not return at the same instant.
-The cap is low (5 s) on purpose: a refused connection costs nothing, and the agent should be back
+The cap is low (4 s) on purpose: a refused connection costs nothing, and the agent should be back
 within seconds of the server. A server that says how long to wait (429 Retry-After, Matrix
 `retry_after_ms`) is obeyed instead.
 """
@@ -11,7 +11,7 @@ import random
 
 
 class Backoff:
-    def __init__(self, base: float = 0.5, cap: float = 5.0, rng: random.Random | None = None):
+    def __init__(self, base: float = 0.5, cap: float = 4.0, rng: random.Random | None = None):
         self.base, self.cap = base, cap
         self.failures = 0
         self._rng = rng or random.Random()
