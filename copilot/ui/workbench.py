@@ -208,6 +208,7 @@ class Workbench:
         self.flags.stop()
         self.window.stop()
         self.session.coordinator.cancel_all()
-        self.background.cancel_all()
+        # Suggestions nobody will read are dropped; disk work (a settings save) is finished, not lost.
+        self.background.cancel_all(lanes=("assist",))
         self.background.wait_idle(5000)
         self.session.close()
