@@ -148,8 +148,8 @@ def test_a_refused_token_goes_offline_with_a_plain_reason(chatwoot, tmp_path):
 def test_429_is_waited_out_as_the_server_says(chatwoot, tmp_path):
     conv = chatwoot.new_conversation("Alex Doe")
     source, got = open_source(chatwoot.url, tmp_path)
-    try:
-        assert got.until(lambda ev: any(isinstance(e, ChatOpened) for e in ev))
+    try:  # connected: the resync is over, so the two 429s meet the reply, not the resync's reads
+        assert got.until(lambda ev: any(isinstance(e, ConnectionChanged) and e.state is Link.CONNECTED for e in ev))
         chatwoot.retry_after, chatwoot.rate_limit_next = 2, 2
         started = time.monotonic()
         source.send(f"chatwoot-{conv}", "Hello there", time.time(), "rl-1")
