@@ -66,7 +66,8 @@ def test_a_customer_room_becomes_a_chat_and_a_reply_is_confirmed_once(synapse, p
         source.send(room_id, "Sorry about that! What is the order number?", time.time(), "s1-1")
         source.send(room_id, "Sorry about that! What is the order number?", time.time(), "s1-1")  # a double click
         assert got.until(lambda ev: Delivery.CONFIRMED in delivered(got, "s1-1"))
-        assert delivered(got, "s1-1") == [Delivery.SENT, Delivery.CONFIRMED]
+        # SENT (the server's answer) and CONFIRMED (the echo), or only CONFIRMED when the echo came first
+        assert delivered(got, "s1-1") in ([Delivery.SENT, Delivery.CONFIRMED], [Delivery.CONFIRMED])
         source.send(room_id, "Sorry about that! What is the order number?", time.time(), "s1-1")  # Retry after done
         got.until(lambda ev: delivered(got, "s1-1").count(Delivery.CONFIRMED) == 2, timeout=2)
         replies = [e for e in history(synapse, room_id) if e["sender"] == people["agent"]["user_id"]]
