@@ -12,7 +12,7 @@ import sys
 from copilot import APP_NAME, __version__
 
 # Modules under copilot.cli that add a sub-command with register(subparsers).
-SUBCOMMANDS = ("run", "selftest", "screenshot", "train", "eval", "usage", "suggest", "review")
+SUBCOMMANDS = ("run", "selftest", "screenshot", "train", "eval", "usage", "suggest", "review", "teamdb", "sync")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -52,7 +52,10 @@ class KeyStore:
         return type(ring.get_keyring()).__name__ if ring else ""
 
     def get(self, base_url: str) -> str | None:
-        account = account_for(base_url)
+        return self.get_account(account_for(base_url)) or os.environ.get(ENV_VAR) or None
+
+    def get_account(self, account: str) -> str | None:
+        """The secret kept under `account` (this session's memory, then the keyring), or None."""
         with self._lock:
             if account in self._memory:
                 return self._memory[account]
@@ -65,32 +68,37 @@ class KeyStore:
             except Exception as exc:  # locked or broken backend: say so, never log the key
                 self.problem = f"The system keyring could not be read ({type(exc).__name__})."
                 log.warning("keyring read failed: %s", type(exc).__name__)
-        return os.environ.get(ENV_VAR) or None
+        return None
 
     def set(self, base_url: str, key: str) -> str:
         """Keep `key` for `base_url`. Returns a sentence saying where it went."""
-        key = key.strip()
-        if not key:
-            self.delete(base_url)
-            return "API key removed."
-        account = account_for(base_url)
+        return self.set_account(account_for(base_url), key, "API key")
+
+    def set_account(self, account: str, secret: str, what: str) -> str:
+        """Keep `secret` under `account` (`what` names it in the sentence returned)."""
+        secret = secret.strip()
+        if not secret:
+            self.delete_account(account)
+            return f"{what} removed."
         ring = self._keyring()
         if ring is not None:
             try:
-                ring.set_password(SERVICE, account, key)
+                ring.set_password(SERVICE, account, secret)
                 with self._lock:
                     self._memory.pop(account, None)
                 self.problem = ""
-                return f"API key saved in the system keyring ({self.backend_name()})."
+                return f"{what} saved in the system keyring ({self.backend_name()})."
             except Exception as exc:
                 self.problem = f"{NO_BACKEND} (the keyring refused it: {type(exc).__name__})"
                 log.warning("keyring write failed: %s", type(exc).__name__)
         with self._lock:
-            self._memory[account] = key
+            self._memory[account] = secret
         return self.problem or NO_BACKEND
 
     def delete(self, base_url: str) -> None:
-        account = account_for(base_url)
+        self.delete_account(account_for(base_url))
+
+    def delete_account(self, account: str) -> None:
         with self._lock:
             self._memory.pop(account, None)
         ring = self._keyring()
@@ -134,3 +142,17 @@ def keyring_problem() -> str:
     """A plain sentence when keys cannot be stored across sessions; "" when they can."""
     store._keyring()
     return store.problem
+
+
+# The team store's password (copilot/teamstore): one entry per user@host:port/database, never in
+# settings. Where there is no keyring it lasts for this session only, like the API key.
+def get_team_store_password(account: str) -> str | None:
+    return store.get_account(account)
+
+
+def set_team_store_password(account: str, password: str) -> str:
+    return store.set_account(account, password, "Team store password")
+
+
+def delete_team_store_password(account: str) -> None:
+    store.delete_account(account)
