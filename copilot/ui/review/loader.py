@@ -123,3 +123,50 @@ class LoadingRow(QWidget):
     def cancelling(self) -> None:
         self.label.setText("Cancelling after this file…")
         self.cancel_button.setEnabled(False)
+
+
+class StoreLoadThread(QThread):
+    """Reads a review from the team store (copilot.teamstore.review) off the UI thread, as LoadThread
+    reads files: the password comes from the keyring unless one was typed, and a typed one that the
+    store accepts is kept in the keyring when asked. `needs_password` asks the window for one."""
+
+    loaded = Signal(object)  # ReviewData
+    failed = Signal(str)
+    needs_password = Signal(str)  # why (the store refused or wants a password)
+
+    def __init__(self, config, thresholds=None, since=None, until=None, password: str | None = None,
+                 remember: bool = False, parent=None):
+        super().__init__(parent)
+        self.config, self.thresholds, self.since, self.until = config, thresholds, since, until
+        self.password, self.remember = password, remember
+        self._cancel = threading.Event()
+
+    def cancel(self) -> None:
+        """The server's answer is dropped when it comes (a query cannot be stopped half-way here)."""
+        self._cancel.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def run(self) -> None:
+        from copilot.teamstore.config import resolve_password
+        from copilot.teamstore.errors import TeamStoreError
+        from copilot.teamstore.review import review_store
+
+        try:
+            password = self.password if self.password is not None else resolve_password(self.config)
+            review = review_store(self.config, password, self.since, self.until, self.thresholds)
+            if self.remember and self.password:
+                from copilot.secrets import set_team_store_password
+
+                set_team_store_password(self.config.account, self.password)
+            data = ReviewData(review)
+            if self.cancelled:
+                self.failed.emit("")  # nothing to say: the lead cancelled
+                return
+            self.loaded.emit(data)
+        except TeamStoreError as exc:
+            (self.needs_password if exc.kind == "auth" else self.failed).emit(str(exc))
+        except Exception as exc:  # a bug or an unexpected OS error: say so instead of dying silently
+            self.failed.emit(f"{type(exc).__name__}: {exc}")

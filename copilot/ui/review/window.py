@@ -11,7 +11,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QFileDialog, QLabel, QMainWindow, QMessageBox, QSplitter, QTabWidget, QToolBar,
+from PySide6.QtWidgets import (QFileDialog, QInputDialog, QLabel, QLineEdit, QMainWindow, QMessageBox, QSplitter, QTabWidget, QToolBar,
                                QVBoxLayout, QWidget)
 
 from copilot import APP_NAME
@@ -20,7 +20,7 @@ from copilot.review.team import period_text
 from copilot.ui.notice_bar import NoticeBar
 from copilot.ui.review.agent_view import AgentView
 from copilot.ui.review.exporting import Exporter
-from copilot.ui.review.loader import DetailLoader, LoadingRow, LoadThread
+from copilot.ui.review.loader import DetailLoader, LoadingRow, LoadThread, StoreLoadThread
 from copilot.ui.review.table_model import AGENT_ROLE, AgentFilterProxy, AgentTableModel, FilterBar, agent_table
 from copilot.ui.review.team_tab import TeamTab
 from copilot.ui.review.tiers_view import TiersView
@@ -35,6 +35,7 @@ class ReviewWindow(QMainWindow):
         super().__init__(parent)
         self.thresholds, self.since, self.until = thresholds, since, until
         self.paths: list[str] = []
+        self.store = None  # the team store's StoreConfig while the review comes from it
         self.data = None
         self.thread: LoadThread | None = None
         self.setWindowTitle(f"Usage review — {APP_NAME}")
@@ -53,6 +54,7 @@ class ReviewWindow(QMainWindow):
         self.addToolBar(bar)
         self.open_files_action = self._action(bar, "Open logs…", "Ctrl+O", self.choose_files)
         self.open_folder_action = self._action(bar, "Open folder…", "Ctrl+Shift+O", self.choose_folder)
+        self.open_store_action = self._action(bar, "Open team store…", "Ctrl+Shift+T", self.choose_store)
         bar.addSeparator()
         self.export_html_action = self._action(bar, "Export HTML…", "Ctrl+E", lambda: self.export("html"))
         self.export_csv_action = self._action(bar, "Export CSV…", "", lambda: self.export("csv"))
@@ -111,12 +113,57 @@ class ReviewWindow(QMainWindow):
         if folder:
             self.load([*self.paths, folder])
 
+    def choose_store(self) -> None:
+        """Ask for the store's URL (Settings' team store by default), then load from it."""
+        from copilot.settings import load as load_settings
+        from copilot.teamstore.config import StoreConfig
+        from copilot.teamstore.errors import TeamStoreError
+
+        settings, _ = load_settings()
+        url, ok = QInputDialog.getText(self, "Open team store", "Team store (postgresql://USER@HOST/DATABASE):",
+                                       text=settings.team_store_url)
+        if not ok or not url.strip():
+            return
+        try:
+            config = StoreConfig.parse(url, settings.team_store_sslmode)
+        except TeamStoreError as exc:
+            QMessageBox.warning(self, "Usage review", str(exc))
+            return
+        self.load_store(config)
+
+    def load_store(self, config, password: str | None = None, remember: bool = False) -> None:
+        """Review the team store, computed on its server (read off the UI thread, as files are)."""
+        if self.thread is not None:
+            self.cancel_load()
+            self.thread.wait()
+        self.paths, self.store = [], config
+        self.thread = StoreLoadThread(config, self.thresholds, self.since, self.until, password, remember, self)
+        self.thread.loaded.connect(self._loaded)
+        self.thread.failed.connect(self._failed)
+        self.thread.needs_password.connect(self._ask_password)
+        self._set_busy(True)
+        self.loading_row.label.setText(f"Reading the team store at {config.target}…")
+        self.thread.start()
+
+    def _ask_password(self, why: str) -> None:
+        if self.sender() is not self.thread:
+            return
+        self._set_busy(False)
+        self.thread = None
+        config = self.store
+
+        password, ok = QInputDialog.getText(self, "Team store password",
+                                            f"{why}.\n\nPassword for {config.user} on {config.target} "
+                                            "(kept in the system keyring):", QLineEdit.EchoMode.Password)
+        if ok and password:
+            self.load_store(config, password, remember=True)
+
     def load(self, paths: list[str]) -> None:
         """Read these logs (all of them again: the review is rebuilt, duplicates counted once)."""
         if self.thread is not None:
             self.cancel_load()
             self.thread.wait()
-        self.paths = [str(p) for p in dict.fromkeys(paths)]
+        self.paths, self.store = [str(p) for p in dict.fromkeys(paths)], None
         self.thread = LoadThread(self.paths, self.thresholds, self.since, self.until, self)
         self.thread.progress.connect(self._progress)
         self.thread.loaded.connect(self._loaded)
@@ -146,7 +193,9 @@ class ReviewWindow(QMainWindow):
             return  # a replaced load's late answer
         self._set_busy(False)
         self.thread = None
-        QMessageBox.warning(self, "Usage review", f"The logs could not be loaded:\n\n{message}")
+        if message:  # "" after a cancelled read of the team store
+            what = "The team store could not be read" if self.store is not None else "The logs could not be loaded"
+            QMessageBox.warning(self, "Usage review", f"{what}:\n\n{message}")
 
     def _loaded(self, data) -> None:
         if self.sender() is not self.thread and self.sender() is not None:
@@ -160,9 +209,11 @@ class ReviewWindow(QMainWindow):
         self.tiers_view.show_review(review)
         self._set_busy(False)
         flagged = sum(1 for a in review.agents if a.raised)
-        self.status.setText(f"{len(review.agents)} agent(s), {review.sessions} session(s) from {len(review.files)} "
-                            f"file(s) · {period_text(review)} · {flagged} flagged · read in {review.load_seconds:.1f} s "
-                            "· files were only read")
+        origin = (f"the team store at {self.store.target}" if self.store is not None
+                  else f"{len(review.files)} file(s)")
+        self.status.setText(f"{len(review.agents)} agent(s), {review.sessions} session(s) from {origin} "
+                            f"· {period_text(review)} · {flagged} flagged · read in {review.load_seconds:.1f} s "
+                            "· " + ("summed on the server" if self.store is not None else "files were only read"))
         self._show_problems(review)
         if first:
             self.select_agent(first)  # the first flagged agent: where a lead would start
@@ -244,12 +295,15 @@ class ReviewWindow(QMainWindow):
         super().closeEvent(event)
 
 
-def run_review_window(paths: list[str], thresholds=None, since=None, until=None) -> int:
+def run_review_window(paths: list[str], thresholds=None, since=None, until=None, store=None) -> int:
+    """`store`: a teamstore StoreConfig to review instead of files."""
     from copilot.ui.app import application
 
     app = application()
     window = ReviewWindow(thresholds, since, until)
     window.show()
-    if paths:
+    if store is not None:
+        window.load_store(store)
+    elif paths:
         window.load(paths)
     return app.exec()
