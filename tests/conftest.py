@@ -81,3 +81,13 @@ def pg_cluster():
     cluster = PgCluster.start()
     yield cluster
     cluster.stop()
+
+
+@pytest.fixture
+def team_store(pg_cluster):
+    """A freshly initialised team store (its own database) with logins ann, bo, cy, di (agents) and lee (lead)."""
+    from tests.teamstore_helpers import drop_store, new_store
+
+    store = new_store(pg_cluster)
+    yield store
+    drop_store(store)
