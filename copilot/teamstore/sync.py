@@ -203,6 +203,7 @@ class TeamSync:
                 self._moved(s.uuid, marks, source, mark)
         sums = session_sums(local, s.id)
         if sums is not None:
+            sums.stores_text = sums.stores_text and self.allow_text  # the text itself stayed home
             uploader.replace_sums(s.uuid, sums, fingerprint, maker.trigger)
 
     def _moved(self, uuid: str, marks: dict, source: str, mark: int) -> None:
