@@ -27,7 +27,7 @@ from copilot.usage.tally import Tally
 from copilot.usage.timeframes import BUCKET_SECONDS, DAY
 
 _TALLY = tuple(f.name for f in fields(Tally))
-_WINDOW_START = {"day": "{day} * 86400.0", "week": "(floor(({day} - 4) / 7.0) * 7 + 4) * 86400.0"}
+_WINDOW_START = {"day": "({day} * 86400)::float8", "week": "((floor(({day} - 4) / 7.0) * 7 + 4) * 86400)::float8"}
 
 
 def _trend_sql(window: str) -> tuple[str, str]:
