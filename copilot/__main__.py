@@ -15,14 +15,14 @@ from copilot import APP_NAME, __version__
 SUBCOMMANDS = ("run", "selftest", "screenshot", "train", "eval", "usage", "suggest", "review", "teamdb", "sync")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(commands: tuple[str, ...] = SUBCOMMANDS) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="copilot",
         description=f"{APP_NAME}: issue diagnosis and draft replies for support agents, with a usage log.",
     )
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in SUBCOMMANDS:
+    for name in commands:
         try:
             module = importlib.import_module(f"copilot.cli.{name}")
         except ModuleNotFoundError as exc:
@@ -35,10 +35,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    parser = build_parser()
-    # No sub-command (or only options): run the app, as a desktop user expects.
+    # No sub-command (or only options): run the app, as a desktop user expects. Then only `run` is
+    # registered: the other sub-commands' imports would only delay the window.
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
         argv = ["run", *argv]
+    parser = build_parser(("run",) if argv[0] == "run" else SUBCOMMANDS)
     args = parser.parse_args(argv)
     return int(args.func(args) or 0)
 

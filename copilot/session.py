@@ -1,18 +1,24 @@
-"""Assembles a working session from its parts, without Qt: clock, chat source, assist engine,
-usage log and workspace. The window, the self-test and the screenshot command all start here.
+"""Assembles a working session from the user's settings, without Qt: clock, chat source, engines,
+usage log, workspace and suggestion coordinator. The window, the self-test, the screenshot command
+and the tests all start here, so what is recorded about a session (its engine, its source) is
+decided once, before anything happens in it.
 """
 from __future__ import annotations
 
 import getpass
-import random
 import logging
+import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from copilot import __version__, paths
-from copilot.assist.engine import AssistEngine
+from copilot.assist.coordinator import SuggestionCoordinator
+from copilot.assist.engines import Engines
 from copilot.core.clock import AcceleratedClock, Clock
-from copilot.core.workspace import AssistMode, Workspace
+from copilot.core.jobs import Runner, run_now
+from copilot.core.modes import AssistMode
+from copilot.core.workspace import Workspace
+from copilot.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +32,8 @@ def default_agent_name() -> str:
 
 @dataclass
 class SessionOptions:
+    """What the command line may set for one run; everything else comes from Settings."""
+
     agent: str = field(default_factory=default_agent_name)
     policy: str = ""  # the scripted agent's policy in self-tests; "" for a person
     seed: int | None = None
@@ -36,59 +44,90 @@ class SessionOptions:
     model_dir: Path | None = None  # a model trained with `copilot train`; None: the built-in one
     usage_log: Path | None = None  # None: usage.sqlite under the data directory
     scenarios_dir: Path | None = None  # None: the built-in scenarios
-    assist_mode: str = "automatic"  # automatic | diagnose_first | on_request
+    assist_mode: str = AssistMode.AUTOMATIC.value
     store_text: bool = False  # keep (redacted) message text in the usage log: a team opt-in
 
 
 @dataclass
 class Session:
     options: SessionOptions
+    settings: Settings
     clock: Clock
-    simulator: object  # copilot.sources.simulator.Simulator
-    engine: AssistEngine
+    source: object  # a copilot.core.source.ChatSource
+    engines: Engines
     usage_log: object  # copilot.usage.log.UsageLog
     workspace: Workspace
-    # Problems found while starting (e.g. malformed scenario files): shown to the user, not fatal.
+    coordinator: SuggestionCoordinator
+    # Problems found while starting (malformed scenario files, unusable endpoint settings): shown to
+    # the user, not fatal.
     problems: list[str] = field(default_factory=list)
 
+    @property
+    def simulator(self):
+        """The built-in simulator when it is the source (scripted agents read its hints), else None."""
+        return self.source if getattr(self.source, "kind", "") == "simulator" else None
+
     @classmethod
-    def build(cls, options: SessionOptions) -> "Session":
+    def build(cls, options: SessionOptions, settings: Settings | None = None, runner: Runner = run_now,
+              engines: Engines | None = None) -> "Session":
+        """`runner` runs assist work: the window's background helper, or inline (command line, tests).
+        `engines`: already built (e.g. with a key read off the UI thread); None builds them here."""
         from copilot.assist import frustration
         from copilot.assist.escalation import EscalationTracker, agent_message_flags
-        from copilot.assist.offline import OfflineEngine
         from copilot.assist.redaction import redact
-        from copilot.sources.scenario import load_scenarios
-        from copilot.sources.simulator import Simulator, SimulatorConfig
         from copilot.usage.log import UsageLog
 
+        settings = settings or Settings()
         problems: list[str] = []
-        scenarios, scenario_problems = load_scenarios(options.scenarios_dir or paths.resource("scenarios"))
-        for problem in scenario_problems:
-            problems.append(str(problem))
-            log.warning("scenario file skipped: %s: %s", problem.path, problem.message)
-        if not scenarios:
-            raise RuntimeError("No usable chat scenarios were found; the simulator has nothing to play.")
         clock = AcceleratedClock(options.speed)
-        simulator = Simulator(
-            scenarios,
-            SimulatorConfig(
-                seed=options.seed if options.seed is not None else random.randrange(2**31),
-                arrival_rate=options.arrival_per_minute,
-                max_concurrent=options.max_concurrent,
-                total_chats=options.total_chats,
-            ),
-        )
-        engine = OfflineEngine.load(options.model_dir) if options.model_dir else OfflineEngine.load_default()
+        source = build_simulator(options, problems)
+        if engines is None:
+            engines = build_engines(settings, options.model_dir, problems)
         usage_log = UsageLog.open(
             options.usage_log or paths.usage_log_path(), agent=options.agent, app_version=__version__,
-            engine=engine.name, policy=options.policy, started_at=clock.now(),
+            engine=engines.configured.value, policy=options.policy, started_at=clock.now(),
             store_text=options.store_text, redact=redact if options.store_text else None,
         )
-        workspace = Workspace(source=simulator, clock=clock, recorder=usage_log, frustration_scorer=frustration.score,
+        workspace = Workspace(source=source, clock=clock, recorder=usage_log, frustration_scorer=frustration.score,
                               mode=AssistMode(options.assist_mode), escalations=EscalationTracker(),
                               message_flagger=agent_message_flags)
-        return cls(options, clock, simulator, engine, usage_log, workspace, problems)
+        coordinator = SuggestionCoordinator(workspace, engines, runner)
+        source.start()
+        return cls(options, settings, clock, source, engines, usage_log, workspace, coordinator, problems)
 
     def close(self) -> None:
+        self.coordinator.cancel_all()
+        self.source.stop()
         # Session times follow the session clock, which runs fast in accelerated simulations.
         self.usage_log.close(ended_at=self.clock.now())
+
+
+def build_engines(settings: Settings, model_dir: Path | None, problems: list[str]) -> Engines:
+    """The offline engine (the given model, or the built-in one; its model is read when first needed,
+    see DeferredOfflineEngine) and, if the settings ask for it, the LLM engine in front of it.
+    Unusable endpoint settings fall back to offline, with a problem."""
+    from copilot.assist.engines import DeferredOfflineEngine
+
+    offline = DeferredOfflineEngine(model_dir)
+    try:
+        return Engines.from_settings(settings, offline)
+    except ValueError as exc:
+        problems.append(f"The model endpoint settings cannot be used ({exc}); the offline engine is used.")
+        return Engines(offline)
+
+
+def build_simulator(options: SessionOptions, problems: list[str]):
+    from copilot.sources.scenario import load_scenarios
+    from copilot.sources.simulator import Simulator, SimulatorConfig
+
+    scenarios, scenario_problems = load_scenarios(options.scenarios_dir or paths.resource("scenarios"))
+    for problem in scenario_problems:
+        problems.append(f"Scenario file skipped: {problem}")
+        log.warning("scenario file skipped: %s: %s", problem.path, problem.message)
+    if not scenarios:
+        raise RuntimeError("No usable chat scenarios were found; the simulator has nothing to play.")
+    return Simulator(scenarios, SimulatorConfig(
+        seed=options.seed if options.seed is not None else random.randrange(2**31),
+        arrival_rate=options.arrival_per_minute, max_concurrent=options.max_concurrent,
+        total_chats=options.total_chats,
+    ))

@@ -14,22 +14,24 @@ from pathlib import Path
 import platformdirs
 
 from copilot import APP_ID
+from copilot.core.modes import CONFIGURABLE_ENGINES, AssistMode, EngineName, values
 
 SCHEMA_VERSION = 1
-ASSIST_MODES = ("automatic", "diagnose_first", "on_request")
+ASSIST_MODES = values(AssistMode)
+ENGINES = tuple(e.value for e in CONFIGURABLE_ENGINES)
 
 
 @dataclass
 class Settings:
     schema_version: int = SCHEMA_VERSION
     agent_name: str = ""  # "" until the first-run welcome asks
-    assist_mode: str = "automatic"  # see copilot.core.workspace.AssistMode
+    assist_mode: str = AssistMode.AUTOMATIC.value  # see copilot.core.modes.AssistMode
     max_concurrent_chats: int = 5  # the most chats routed to the agent at once
     nudges: bool = True  # show a gentle note when a usage flag is raised
     store_message_text: bool = False  # the team opted in to keeping (redacted) message text
     model_dir: str = ""  # a model from `copilot train`; "" for the built-in one
     # LLM engine (issue 6; copilot/assist/llm). The API key is not here: see copilot/secrets.py.
-    engine: str = "offline"  # offline | llm
+    engine: str = EngineName.OFFLINE.value  # offline | llm
     llm_base_url: str = "http://127.0.0.1:8080/v1"  # any OpenAI-compatible endpoint
     llm_model: str = ""  # "" lets single-model servers pick
     llm_temperature: float = 0.2
@@ -47,8 +49,8 @@ class Settings:
             raise ValueError(f"assist_mode must be one of {', '.join(ASSIST_MODES)}, not {self.assist_mode!r}")
         if not 1 <= int(self.max_concurrent_chats) <= 50:
             raise ValueError("max_concurrent_chats must be between 1 and 50")
-        if self.engine not in ("offline", "llm"):
-            raise ValueError(f"engine must be offline or llm, not {self.engine!r}")
+        if self.engine not in ENGINES:
+            raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {self.engine!r}")
         from copilot.assist.llm.config import LLMConfig
 
         LLMConfig.from_settings(self).validated()

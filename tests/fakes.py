@@ -1,7 +1,8 @@
 """Small stand-ins for unit tests of the workspace and the window (never used by the app)."""
 from __future__ import annotations
 
-from copilot.assist.engine import Conversation
+from copilot.assist.engine import Conversation, DraftRequest
+from copilot.core.modes import DraftKind, EngineName
 from copilot.core.events import ChatOpened, CustomerMessage, Delivery, DeliveryUpdate, SourceEvent
 from copilot.core.suggestion import CategoryScore, Diagnosis, Draft
 
@@ -42,22 +43,45 @@ class ScriptedSource:
 
 
 class EchoEngine:
-    """Diagnoses every chat as 'late_delivery' and drafts a reply naming the last message's length."""
+    """Diagnoses every chat as 'late_delivery' and drafts a reply naming the last message's length
+    (a de-escalation draft comes from the real de-escalation playbook)."""
 
-    name = "echo"
+    name = EngineName.OFFLINE
+    display_name = "echo"
+    note = ""
 
     def __init__(self, confidence: float = 0.9):
+        from copilot.assist.playbooks import load_playbooks
+        from copilot.paths import resource
+
         self.confidence = confidence
         self.calls = 0
+        self.playbooks = load_playbooks(resource("playbooks"))  # for drafts of the agent's chosen category
 
-    def diagnose(self, conversation: Conversation) -> Diagnosis:
+    def diagnose(self, conversation: Conversation, cancelled=None) -> Diagnosis:
         self.calls += 1
         score = CategoryScore("late_delivery", "Late delivery", self.confidence)
         other = CategoryScore("damaged_item", "Damaged item", round(1 - self.confidence, 3))
         return Diagnosis((score, other), abstained=self.confidence < 0.5, evidence=("late",), steps=("Check tracking",))
 
-    def draft(self, conversation: Conversation, diagnosis: Diagnosis) -> Draft:
+    def write_draft(self, conversation: Conversation, diagnosis: Diagnosis, request: DraftRequest = DraftRequest(),
+                    on_text=None, cancelled=None) -> Draft | None:
+        if diagnosis.abstained:
+            return None
         last = conversation.customer_texts[-1]
         category = diagnosis.best.category
         note = "" if category == "late_delivery" else f" ({category})"
+        if request.kind is DraftKind.DEESCALATION:  # the real de-escalation playbook, as the offline engine
+            from copilot.assist.escalation.deescalation import deescalation_draft
+
+            return deescalation_draft(conversation, diagnosis, reason=request.reason)
         return Draft(f"Reply to a {len(last)}-character message.{note}", category)
+
+
+def make(engine, chat, now: float, draft_kind: DraftKind = DraftKind.ROUTINE):
+    """The suggestion the app's pipeline makes with `engine` for the chat's latest customer message."""
+    from copilot.assist.engines import Engines
+    from copilot.assist.pipeline import SuggestionRequest, make_suggestion
+
+    conversation = Conversation.of(chat, chat.last_customer_message)
+    return make_suggestion(Engines(engine), SuggestionRequest(conversation, DraftRequest(draft_kind)), lambda: now)

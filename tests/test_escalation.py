@@ -14,14 +14,15 @@ from pathlib import Path
 import pytest
 
 from copilot.assist import frustration
-from copilot.assist.engine import Conversation, suggest
 from copilot.assist.escalation import EscalationTracker, escalation_effort
 from copilot.assist.escalation.scoring import Detected, score
 from copilot.assist.offline import OfflineEngine
 from copilot.core.chat import Sender
 from copilot.core.clock import ManualClock
+from copilot.core.changes import Change
 from copilot.core.workspace import Workspace
 from copilot.sources import Simulator, SimulatorConfig, load_scenarios
+from tests.fakes import make
 
 REPLY_DELAY = 4.0  # the scripted agent answers each customer message after this many seconds
 UNHELPFUL = "Our store opens at 9am on weekdays."
@@ -59,15 +60,18 @@ def play(scenario_id, scenarios, engine, agent="hint", seconds=600.0):
             index = [m.id for m in chat.messages if m.sender is Sender.CUSTOMER].index(esc.message_id) + 1
             detections.append((esc, index))
 
-    def on_customer_message(chat, message):
+    def on_customer_message(change, chat_id):
+        if change is not Change.CUSTOMER_MESSAGE:
+            return
+        chat = workspace.chats[chat_id]
         note(chat, tracker.observe(chat.id, chat.messages, now=clock.now()))
-        suggestion = suggest(engine, Conversation.of(chat, message), clock.now())
+        suggestion = make(engine, chat, clock.now())
         if workspace.offer_suggestion(suggestion):
             note(chat, tracker.observe(chat.id, chat.messages, suggestion.diagnosis, now=clock.now()))
         due.append((chat.id, clock.now() + REPLY_DELAY))
 
-    workspace = Workspace(source=sim, clock=clock, frustration_scorer=frustration.score,
-                          request_suggestion=on_customer_message)
+    workspace = Workspace(source=sim, clock=clock, frustration_scorer=frustration.score)
+    workspace.subscribe(on_customer_message)
     while clock.now() < seconds:
         now = clock.advance(0.5)
         for chat_id, at in [d for d in due if d[1] <= now]:

@@ -11,7 +11,8 @@ from copilot.assist.engine import Conversation, Turn
 from copilot.assist.llm.config import LLMConfig
 from copilot.assist.llm.engine import LLMEngine
 from copilot.assist.llm.errors import Cancelled, LLMError
-from copilot.assist.llm.fallback import FallbackEngine, suggest_streaming
+from copilot.assist.engines import Engines
+from copilot.assist.pipeline import SuggestionRequest, make_suggestion
 from copilot.assist.offline import OfflineEngine
 from copilot.core.chat import Sender
 from tests.llm_fake_server import FakeOpenAI
@@ -40,6 +41,10 @@ def conversation(*texts: str, name: str = "Ana Silva") -> Conversation:
 def engine(server, offline, **options) -> LLMEngine:
     config = LLMConfig(base_url=server.base_url, model="fake", timeout=options.pop("timeout", 5.0), **options)
     return LLMEngine(config, offline.playbooks)
+
+
+def suggest(engines: Engines, conv: Conversation, on_text=None):
+    return make_suggestion(engines, SuggestionRequest(conv), time.time, on_text)
 
 
 def test_native_json_schema_diagnosis(server, offline):
@@ -121,29 +126,29 @@ def test_garbage_is_an_error_not_a_crash(server, offline):
 
 def test_timeout_falls_back_to_offline_with_a_notice_soon_after(server, offline):
     server.default = ("hang", 30)
-    notices: list[str] = []
-    fallback = FallbackEngine(engine(server, offline, timeout=1.0), offline, notices.append)
+    engines = Engines(offline, engine(server, offline, timeout=1.0))
     started = time.monotonic()
-    s = suggest_streaming(fallback, conversation("My parcel is late, order #48213"), time.time)
+    s = suggest(engines, conversation("My parcel is late, order #48213"))
     assert time.monotonic() - started < 1.0 + 2.0
     assert s.engine == "offline (fallback)" and s.draft is not None and s.diagnosis.best.category == "late_delivery"
-    assert len(notices) == 1 and "did not answer within 1 s" in notices[0] and "offline" in notices[0]
+    assert s.diagnosis_engine.value == s.draft_engine.value == "offline_fallback"
+    assert "did not answer within 1 s" in s.notice and "offline" in s.notice
     # The endpoint now rests: the next chat does not wait for another timeout.
     started = time.monotonic()
-    assert suggest_streaming(fallback, conversation("where is it"), time.time).engine == "offline (fallback)"
+    rested = suggest(engines, conversation("where is it"))
+    assert rested.engine == "offline (fallback)" and not rested.notice  # said once, not for every chat
     assert time.monotonic() - started < 0.5 and len(server.requests) == 1
 
 
 def test_server_dying_mid_stream_falls_back_to_the_offline_draft(server, offline):
     server.script.extend([("json", json.dumps(LATE)), ("die", ["Thanks ", "Ana, ", "I'm ", "checking ", "it"])])
-    notices: list[str] = []
-    fallback = FallbackEngine(engine(server, offline), offline, notices.append)
     seen: list[str] = []
-    s = suggest_streaming(fallback, conversation("My parcel is late, order #48213"), time.time, seen.append)
+    s = suggest(Engines(offline, engine(server, offline)), conversation("My parcel is late, order #48213"), seen.append)
     assert seen  # part of the draft was shown...
     assert s.engine == "offline (fallback)" and s.draft.text.startswith("I'm sorry for the wait, Ana")
-    assert "stopped mid-reply" in notices[0] and "draft" in notices[0]
+    assert "stopped mid-reply" in s.notice and "draft" in s.notice
     assert s.diagnosis.best.category == "late_delivery"  # ...the model's diagnosis is kept
+    assert (s.diagnosis_engine.value, s.draft_engine.value) == ("llm", "offline_fallback")
 
 
 def test_a_stream_cut_off_without_its_end_is_not_taken_for_a_whole_draft(server, offline):
@@ -176,7 +181,7 @@ def test_personal_data_never_reaches_a_remote_endpoint(server, offline, monkeypa
     server.default = lambda body: ("stream", ["Hi [NAME], ", "checking order 48213."]) if body.get("stream") else (
         "json", json.dumps(LATE))
     c = conversation("I'm Ana Silva, ana.silva@example.com, +44 7700 900123, 12 Baker Street. Order #48213 is late")
-    s = suggest_streaming(engine(server, offline), c, time.time)
+    s = suggest(Engines(offline, engine(server, offline)), c)
     sent = json.dumps(server.requests)
     for private in ("Ana", "Silva", "ana.silva@example.com", "7700 900123", "Baker Street"):
         assert private not in sent

@@ -74,7 +74,9 @@ def test_the_environment_variable_is_honoured(store, monkeypatch):
 
 
 def test_the_key_never_reaches_settings_usage_log_or_logs(store, qtbot, tmp_path, caplog, capfd):
-    from copilot.ui.app import Workbench, application
+    from copilot.ui.app import application
+    from copilot.ui.background import Background
+    from copilot.ui.workbench import Workbench
     from copilot.ui.llm_settings import LLMSettingsDialog
 
     application()
@@ -85,7 +87,7 @@ def test_the_key_never_reaches_settings_usage_log_or_logs(store, qtbot, tmp_path
         "json", json.dumps({"category": "late_delivery", "confidence": 0.9}))
     try:
         settings = Settings(engine="llm", llm_base_url=server.base_url, llm_timeout=5.0)
-        dialog = LLMSettingsDialog(settings)
+        dialog = LLMSettingsDialog(settings, Background())
         qtbot.addWidget(dialog)
         dialog.key.setText(KEY)
         dialog.save_key()
@@ -94,7 +96,7 @@ def test_the_key_never_reaches_settings_usage_log_or_logs(store, qtbot, tmp_path
                                          total_chats=3, usage_log=tmp_path / "usage.sqlite"), dialog.result_settings())
         qtbot.addWidget(bench.window)
         try:
-            assert bench.session.engine.name.startswith("llm:")
+            assert bench.session.engines.label.startswith("llm:")
             bench.start()
             qtbot.waitUntil(lambda: bench.session.workspace.tally["shown"] >= 2, timeout=30000)
         finally:

@@ -7,11 +7,9 @@ import struct
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMainWindow
 
 from copilot.review.columns import COLUMN_KEYS
 from copilot.ui.app import application
-from copilot.ui.review.hook import attach_review
 from copilot.ui.review.window import ReviewWindow
 from tests.review_builders import HOUR, careful_log, overloaded_log, passive_log
 from tests.usage_log_builders import T0
@@ -146,18 +144,19 @@ def test_window_screenshot_is_rendered(qtbot, window, team, tmp_path):
 
 
 def test_the_app_menu_opens_the_review_on_the_agent_log(qtbot, tmp_path):
+    from copilot.session import SessionOptions
+    from copilot.ui.workbench import Workbench
+
     application()
     log = careful_log(tmp_path / "usage.sqlite", "me")
-    main = QMainWindow()
-    qtbot.addWidget(main)
-    main.review_action = main.menuBar().addMenu("&Copilot").addAction("Usage &review…")
-    main.review_action.setVisible(False)
-    attach_review(main, log)
-    assert main.review_action.isVisible()
-    main.review_action.trigger()
-    review = main.review_window
+    bench = Workbench(SessionOptions(agent="me", seed=1, usage_log=log))
+    qtbot.addWidget(bench.window)
+    assert bench.window.review_action.isVisible()
+    bench.window.review_action.trigger()
+    review = bench.review_window
     qtbot.addWidget(review)
     qtbot.waitUntil(lambda: review.data is not None, timeout=20000)
     assert [a.agent for a in review.data.review.agents] == ["me"]
-    main.review_action.trigger()
-    assert main.review_window is review  # one review window, raised again
+    bench.window.review_action.trigger()
+    assert bench.review_window is review  # one review window, raised again
+    bench.close()

@@ -3,13 +3,12 @@ from __future__ import annotations
 
 import pytest
 
-from copilot.assist.engine import Conversation, suggest
 from copilot.core.clock import ManualClock
 from copilot.core.events import CustomerLeft
 from copilot.core.recorder import MemoryRecorder
 from copilot.core.workspace import Workspace
 from copilot.ui.status_area import shift_summary
-from tests.fakes import EchoEngine, ScriptedSource
+from tests.fakes import EchoEngine, ScriptedSource, make
 
 
 @pytest.fixture
@@ -25,7 +24,7 @@ def say(ws: Workspace, chat_id: str, text: str) -> None:
     ws.tick()
     ws.focus(chat_id)
     chat = ws.chats[chat_id]
-    ws.offer_suggestion(suggest(EchoEngine(), Conversation.of(chat, chat.last_customer_message), ws.clock.now()))
+    ws.offer_suggestion(make(EchoEngine(), chat, ws.clock.now()))
     ws.clock.advance(2)
 
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from copilot.core.workspace import AssistMode
+from copilot.core.modes import AssistMode
 from copilot.settings import Settings
 from copilot.ui.settings_dialog import SettingsDialog
-from tests.test_ui_window import Harness
+from tests.window_harness import Harness
 
 
 def shown_records(h):
@@ -27,7 +27,7 @@ def test_on_request_hides_suggestion_until_asked(qtbot):
     assert h.window.draft_panel.text.toPlainText() == "Reply to a 17-character message."
     assert len(shown_records(h)) == 1
     assert any(k == "suggestion_requested" for k, _, _ in h.recorder.records)
-    h.pool.wait_idle()
+    h.close()
 
 
 def test_diagnose_first_agreeing_shows_the_draft(qtbot):
@@ -42,7 +42,7 @@ def test_diagnose_first_agreeing_shows_the_draft(qtbot):
     assert h.window.draft_panel.text.toPlainText() == "Reply to a 17-character message."
     confirmed = [f for k, _, f in h.recorder.records if k == "diagnosis_confirmed"]
     assert confirmed[-1]["agreed"] is True and confirmed[-1]["chosen"] == "late_delivery"
-    h.pool.wait_idle()
+    h.close()
 
 
 def test_diagnose_first_none_of_these_rejects(qtbot):
@@ -52,13 +52,13 @@ def test_diagnose_first_none_of_these_rejects(qtbot):
     h.qtbot.mouseClick(h.window.diagnosis_panel.none_button, Qt.MouseButton.LeftButton)
     assert h.decisions()[-1]["kind"] == "rejected" and h.decisions()[-1]["reason"] == "Wrong diagnosis"
     assert h.source.sent == []
-    h.pool.wait_idle()
+    h.close()
 
 
 def test_settings_dialog_returns_the_choices(qtbot):
     dialog = SettingsDialog(Settings(agent_name="Ana"))
     qtbot.addWidget(dialog)
-    dialog.mode_buttons["diagnose_first"].setChecked(True)
+    dialog.mode_buttons[AssistMode.DIAGNOSE_FIRST].setChecked(True)
     dialog.concurrency.setValue(3)
     dialog.agent.setText("  Ana Silva ")
     result = dialog.result_settings()
@@ -71,12 +71,12 @@ def test_diagnose_first_other_category_gets_a_new_draft_for_it(qtbot):
     h.customer("c1", "My parcel is late")
     second = h.window.diagnosis_panel.choice_buttons[1]
     assert "Damaged item" in second.text()
-    with qtbot.waitSignal(h.pool.suggestion_ready, timeout=5000):
-        h.qtbot.mouseClick(second, Qt.MouseButton.LeftButton)
+    h.qtbot.mouseClick(second, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: h.ws.suggestion_for("c1").suggestion.diagnosis.chosen_by_agent, timeout=5000)
     assert h.window.draft_panel.text.toPlainText() == "Reply to a 17-character message. (damaged_item)"
     assert h.window.diagnosis_panel.category.text() == "Damaged item"
     confirmed = [f for k, _, f in h.recorder.records if k == "diagnosis_confirmed"]
     assert confirmed[-1]["agreed"] is False
     h.qtbot.mouseClick(h.window.draft_panel.accept_button, Qt.MouseButton.LeftButton)
     assert h.source.sent == [("c1", "Reply to a 17-character message. (damaged_item)")]
-    h.pool.wait_idle()
+    h.close()

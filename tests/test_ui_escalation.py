@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from copilot.core.events import CustomerLeft
-from tests.test_ui_window import Harness
+from tests.window_harness import Harness
 
 ANGRY = "This is ridiculous!! I'm cancelling my account and leaving a review everywhere."
 
@@ -34,7 +34,7 @@ def test_emotional_escalation_rises_alerts_and_deescalates(qtbot):
     assert h.window.notice_bar.isVisibleTo(h.window)
     assert "Upset Ulla" in h.window.notice_bar.text.text()
     assert any(k == "escalation_alert" for k, _, _ in h.recorder.records)
-    h.pool.wait_idle()
+    h.close()
 
 
 def test_answered_escalation_raises_no_alert(qtbot):
@@ -45,7 +45,7 @@ def test_answered_escalation_raises_no_alert(qtbot):
     h.clock.advance(120)
     h.window.refresh()
     assert not h.window.notice_bar.isVisibleTo(h.window)
-    h.pool.wait_idle()
+    h.close()
 
 
 def alerted_harness(qtbot) -> Harness:
@@ -67,14 +67,14 @@ def test_alert_goes_when_its_chat_is_resolved(qtbot):
     assert not h.window.notice_bar.isVisibleTo(h.window)
     h.window.refresh()  # and it does not come back
     assert not h.window.notice_bar.isVisibleTo(h.window)
-    h.pool.wait_idle()
+    h.close()
 
 
 def test_alert_goes_when_the_customer_leaves(qtbot):
     h = alerted_harness(qtbot)
     h.ws.apply(CustomerLeft("upset", h.clock.now()))
     assert not h.window.notice_bar.isVisibleTo(h.window)
-    h.pool.wait_idle()
+    h.close()
 
 
 def test_alert_goes_when_the_agent_answers_that_customer(qtbot):
@@ -83,7 +83,7 @@ def test_alert_goes_when_the_agent_answers_that_customer(qtbot):
     assert h.window.notice_bar.isVisibleTo(h.window)
     h.ws.send("upset", "I'm so sorry, let me sort this out right now.")
     assert not h.window.notice_bar.isVisibleTo(h.window)
-    h.pool.wait_idle()
+    h.close()
 
 
 def test_a_newer_notice_is_not_withdrawn_with_the_alert(qtbot):
@@ -92,7 +92,7 @@ def test_a_newer_notice_is_not_withdrawn_with_the_alert(qtbot):
     h.ws.end_chat("upset", resolved=False)
     assert h.window.notice_bar.isVisibleTo(h.window)
     assert "offline engine" in h.window.notice_bar.text.text()
-    h.pool.wait_idle()
+    h.close()
 
 
 def test_go_to_chat_of_an_ended_chat_does_nothing(qtbot):
@@ -106,7 +106,7 @@ def test_go_to_chat_of_an_ended_chat_does_nothing(qtbot):
     assert h.ws.focused_id == "calm"
     h.window._go_to_escalated_chat("no-such-chat")
     assert h.ws.focused_id == "calm"
-    h.pool.wait_idle()
+    h.close()
 
 
 def test_go_to_chat_focuses_the_upset_customer(qtbot):
@@ -114,7 +114,7 @@ def test_go_to_chat_focuses_the_upset_customer(qtbot):
     qtbot.mouseClick(h.window.notice_bar.action_button, Qt.MouseButton.LeftButton)
     assert h.ws.focused_id == "upset"
     assert not h.window.notice_bar.isVisibleTo(h.window)
-    h.pool.wait_idle()
+    h.close()
 
 
 def test_upset_after_an_answered_technical_escalation_still_alerts(qtbot):
@@ -131,4 +131,4 @@ def test_upset_after_an_answered_technical_escalation_still_alerts(qtbot):
     h.clock.advance(61)
     h.window.refresh()
     assert h.window.notice_bar.isVisibleTo(h.window) and "Sparky Sam" in h.window.notice_bar.text.text()
-    h.pool.wait_idle()
+    h.close()

@@ -6,7 +6,6 @@ import json
 import pytest
 from sqlite_utils import Database
 
-from copilot.assist.engine import Conversation, suggest
 from copilot.core.chat import ChatStatus
 from copilot.core.clock import ManualClock
 from copilot.core.edit_distance import normalised_edit_distance
@@ -15,7 +14,8 @@ from copilot.core.recorder import MemoryRecorder
 from copilot.core.suggestion import DecisionKind
 from copilot.core.workspace import Workspace
 from copilot.usage import UsageLog
-from tests.fakes import EchoEngine, ScriptedSource
+from copilot.core.changes import Change
+from tests.fakes import EchoEngine, ScriptedSource, make
 
 
 @pytest.fixture
@@ -24,15 +24,14 @@ def setup():
     source = ScriptedSource()
     recorder = MemoryRecorder()
     requests = []
-    ws = Workspace(source=source, clock=clock, recorder=recorder,
-                   request_suggestion=lambda chat, message: requests.append((chat.id, message.id)))
+    ws = Workspace(source=source, clock=clock, recorder=recorder)
+    ws.subscribe(lambda change, chat_id: requests.append((chat_id, ws.chats[chat_id].last_customer_message.id))
+                 if change is Change.CUSTOMER_MESSAGE else None)
     return ws, source, clock, recorder, requests
 
 
 def answer(ws: Workspace, chat_id: str, engine=None):
-    chat = ws.chats[chat_id]
-    conv = Conversation.of(chat, chat.last_customer_message)
-    return suggest(engine or EchoEngine(), conv, ws.clock.now())
+    return make(engine or EchoEngine(), ws.chats[chat_id], ws.clock.now())
 
 
 def open_chat(ws, source, clock, chat_id="c1", text="My parcel is late"):

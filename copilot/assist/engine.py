@@ -1,15 +1,26 @@
 """The one interface every assist engine implements, and the snapshot it works on.
 
 Engines are called on a worker thread with an immutable snapshot of the conversation, never with
-live workspace objects, so the UI thread can keep changing the chat while the engine thinks.
+live workspace objects, so the UI thread can keep changing the chat while the engine thinks. Which
+draft is wanted (routine, de-escalation, the agent's chosen category) is decided once, by the
+suggestion coordinator, and passed to every engine in the same DraftRequest: no engine can skip it.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
 from copilot.core.chat import Chat, Message, Sender
-from copilot.core.suggestion import Diagnosis, Draft, Suggestion
+from copilot.core.modes import DraftKind, EngineName
+from copilot.core.suggestion import Diagnosis, Draft
+
+OnText = Callable[[str], None]  # called with the draft so far, as it is written
+IsCancelled = Callable[[], bool]  # True once the work is no longer wanted (a newer message came)
+
+
+def never() -> bool:
+    return False
 
 
 @dataclass(frozen=True)
@@ -36,31 +47,20 @@ class Conversation:
         return [t.text for t in self.turns if t.sender is Sender.CUSTOMER]
 
 
+@dataclass(frozen=True)
+class DraftRequest:
+    kind: DraftKind = DraftKind.ROUTINE
+    reason: str = ""  # DEESCALATION: why the customer is upset ("anger", "threat_to_leave", ...)
+
+
 class AssistEngine(Protocol):
-    name: str  # recorded with every suggestion, e.g. "offline" or "llm:gpt-4o-mini"
+    name: EngineName  # OFFLINE or LLM: recorded with every diagnosis and draft it makes
+    display_name: str  # for people: "offline", "llm:gpt-4o-mini"
+    playbooks: dict  # category id -> copilot.assist.playbooks.Playbook
+    note: str  # "" or why it runs degraded (e.g. a simpler model): shown to the agent once
 
-    def diagnose(self, conversation: Conversation) -> Diagnosis: ...
+    def diagnose(self, conversation: Conversation, cancelled: IsCancelled = never) -> Diagnosis: ...
 
-    def draft(self, conversation: Conversation, diagnosis: Diagnosis) -> Draft | None: ...
-
-
-def suggest(engine: AssistEngine, conversation: Conversation, now: float) -> Suggestion:
-    diagnosis = engine.diagnose(conversation)
-    draft = engine.draft(conversation, diagnosis)
-    return Suggestion(conversation.chat_id, conversation.message_id, diagnosis, draft, engine.name, now)
-
-
-def suggest_for_category(engine: AssistEngine, conversation: Conversation, previous: Diagnosis, category: str,
-                         now: float) -> Suggestion:
-    """A suggestion for the category the agent chose (diagnose-first mode), among the ones offered.
-
-    The chosen category is put first and marked confident: the agent's judgement overrides the
-    engine's. The engine then drafts from that category's playbook.
-    """
-    chosen = next((c for c in previous.top if c.category == category), None)
-    if chosen is None:
-        raise ValueError(f"category {category!r} was not among the offered diagnoses")
-    others = tuple(c for c in previous.top if c.category != category)
-    diagnosis = Diagnosis(top=(chosen, *others), abstained=False, evidence=previous.evidence)
-    draft = engine.draft(conversation, diagnosis)
-    return Suggestion(conversation.chat_id, conversation.message_id, diagnosis, draft, engine.name, now)
+    def write_draft(self, conversation: Conversation, diagnosis: Diagnosis, request: DraftRequest,
+                    on_text: OnText | None = None, cancelled: IsCancelled = never) -> Draft | None:
+        """The draft `request` asks for, or None when there is nothing to draft (no diagnosis)."""

@@ -11,9 +11,10 @@ from pathlib import Path
 import numpy as np
 
 from copilot.assist import drafting, slots
-from copilot.assist.engine import Conversation
+from copilot.assist.engine import Conversation, DraftRequest
 from copilot.assist.model import TextModel, mix
 from copilot.assist.playbooks import Playbook, load_playbooks
+from copilot.core.modes import DraftKind, EngineName
 from copilot.core.suggestion import CategoryScore, Diagnosis, Draft
 
 RECENCY = 0.6  # weight of a customer turn relative to the one after it
@@ -40,7 +41,8 @@ def default_playbooks_dir() -> Path:
 
 
 class OfflineEngine:
-    name = "offline"
+    name = EngineName.OFFLINE
+    display_name = "offline"
 
     def __init__(self, model: TextModel, playbooks: dict[str, Playbook], note: str = ""):
         self.model = model
@@ -105,7 +107,8 @@ class OfflineEngine:
         saying = [t for t in texts if self._says(self.model.row(t)) >= 0.5]
         return (saying or texts)[-2:]
 
-    def diagnose(self, conversation: Conversation) -> Diagnosis:
+    def diagnose(self, conversation: Conversation, cancelled=None) -> Diagnosis:
+        """`cancelled` is part of the engine interface; a diagnosis here takes milliseconds."""
         texts = conversation.customer_texts
         if not any(t.strip() for t in texts):
             return Diagnosis(top=(), abstained=True)
@@ -137,3 +140,13 @@ class OfflineEngine:
         found = slots.extract_turns((t.sender, t.text) for t in conversation.turns)
         text = drafting.compose(book, found, texts, conversation.customer_name)
         return Draft(text=text, category=book.id)
+
+    def write_draft(self, conversation: Conversation, diagnosis: Diagnosis, request: DraftRequest,
+                    on_text=None, cancelled=None) -> Draft | None:
+        """The engine interface (copilot/assist/engine.py): the routine or chosen-category reply, or
+        the de-escalation draft for an upset customer. Made in one go, so there is nothing to stream."""
+        if request.kind is DraftKind.DEESCALATION:
+            from copilot.assist.escalation.deescalation import deescalation_draft
+
+            return deescalation_draft(conversation, diagnosis, reason=request.reason)
+        return self.draft(conversation, diagnosis)

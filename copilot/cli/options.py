@@ -2,15 +2,20 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 from pathlib import Path
 
+from copilot.core.modes import CONFIGURABLE_ENGINES, AssistMode, values
 from copilot.session import SessionOptions
-from copilot.settings import ASSIST_MODES, Settings
+from copilot.settings import Settings
+
+ASSIST_MODES = values(AssistMode)
 
 
 def add_session_options(parser: argparse.ArgumentParser, *, speed: float, rate: float, concurrency: int | None,
-                        chats: int | None) -> None:
-    """`concurrency=None`: the default comes from the user's settings."""
+                        chats: int | None, offline_model_flag: str = "--model") -> None:
+    """`concurrency=None`: the default comes from the user's settings. Commands that also take engine
+    options name the offline model `--offline-model`, since there `--model` is the endpoint's model."""
     group = parser.add_argument_group("simulated shift")
     group.add_argument("--agent", help="the agent's name in the usage log (default: your login name)")
     group.add_argument("--seed", type=int, help="make the simulated shift reproducible")
@@ -21,7 +26,8 @@ def add_session_options(parser: argparse.ArgumentParser, *, speed: float, rate: 
     group.add_argument("--chats", type=int, default=chats,
                        help="chats in the shift (default: %s)" % ("endless" if chats is None else chats))
     group.add_argument("--scenarios", type=Path, help="folder of scenario files (default: the built-in ones)")
-    parser.add_argument("--model", type=Path, help="a model folder made by `copilot train` (default: built-in)")
+    parser.add_argument(offline_model_flag, dest="model", type=Path,
+                        help="a model folder made by `copilot train` for the offline engine (default: built-in)")
     parser.add_argument("--mode", choices=ASSIST_MODES,
                         help="how suggestions appear: automatic, diagnose_first or on_request (default: from settings)")
     parser.add_argument("--usage-log", type=Path, help="usage log file (default: usage.sqlite in the data directory)")
@@ -42,3 +48,27 @@ def session_options(args: argparse.Namespace, policy: str = "", settings: Settin
     if options.speed <= 0 or options.max_concurrent < 1 or options.arrival_per_minute <= 0:
         raise SystemExit("copilot: --speed and --rate must be positive and --concurrency at least 1")
     return options
+
+
+def add_engine_options(parser: argparse.ArgumentParser, default_text: str) -> None:
+    """Which engine, and the model endpoint: for commands that make suggestions outside the app."""
+    group = parser.add_argument_group("engine")
+    group.add_argument("--engine", choices=[e.value for e in CONFIGURABLE_ENGINES], help=f"default: {default_text}")
+    group.add_argument("--base-url", metavar="URL", help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1")
+    group.add_argument("--model", dest="llm_model", metavar="NAME", help="model name at the endpoint")
+    group.add_argument("--temperature", type=float)
+    group.add_argument("--llm-timeout", type=float, metavar="SECONDS", help="seconds to wait for the endpoint")
+    group.add_argument("--max-tokens", type=int)
+    group.add_argument("--no-redact", action="store_true", help="send personal data unmasked to remote endpoints")
+
+
+def engine_settings(args: argparse.Namespace, base: Settings) -> Settings:
+    """`base` with the engine options given on the command line. Raises ValueError when unusable.
+    The API key is never an option (it would end up in shell history): keyring or OPENAI_API_KEY."""
+    changes = {"engine": args.engine, "llm_base_url": args.base_url, "llm_model": args.llm_model,
+               "llm_temperature": args.temperature, "llm_timeout": args.llm_timeout,
+               "llm_max_tokens": args.max_tokens}
+    settings = replace(base, **{k: v for k, v in changes.items() if v is not None})
+    if args.no_redact:
+        settings = replace(settings, llm_redact_remote=False)
+    return settings.validated()

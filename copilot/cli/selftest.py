@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from copilot import paths
-from copilot.cli.options import add_session_options, session_options
+from copilot.cli.options import add_engine_options, add_session_options, engine_settings, session_options
 from copilot.selftest.policy import POLICIES
 
 
@@ -24,7 +24,8 @@ def register(subparsers) -> None:
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     parser.add_argument("--timeout", type=float, default=300.0, help="give up after this many real seconds")
     parser.add_argument("--show", action="store_true", help="use the real display instead of offscreen")
-    add_session_options(parser, speed=40.0, rate=6.0, concurrency=6, chats=30)
+    add_session_options(parser, speed=40.0, rate=6.0, concurrency=6, chats=30, offline_model_flag="--offline-model")
+    add_engine_options(parser, "offline (the self-test does not read your settings)")
     parser.set_defaults(func=handle)
 
 
@@ -46,9 +47,14 @@ def handle(args: argparse.Namespace) -> int:
     if options.total_chats is None or options.total_chats < 1:
         raise SystemExit("copilot selftest: --chats must be a positive number")
 
+    from copilot.settings import Settings
     from copilot.ui.selftest_run import run_selftest
 
-    summary = run_selftest(options, timeout=args.timeout)
+    try:
+        settings = engine_settings(args, Settings())
+    except ValueError as exc:
+        raise SystemExit(f"copilot selftest: {exc}") from None
+    summary = run_selftest(options, timeout=args.timeout, settings=settings)
     if args.json:
         print(json.dumps(summary, indent=2))
     else:

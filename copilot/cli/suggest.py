@@ -11,23 +11,24 @@ import argparse
 import json
 import sys
 import time
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from pathlib import Path
+
+from copilot.core.modes import DraftKind
 
 
 def register(subparsers) -> None:
+    from copilot.cli.options import add_engine_options
+
     parser = subparsers.add_parser(
         "suggest", help="diagnose a conversation file and draft a reply (offline engine or an LLM endpoint)",
         description="Print the diagnosis and draft reply for the last customer message of a transcript "
                     "(format: docs/transcript-format.md).")
     parser.add_argument("--transcript", type=Path, required=True, metavar="FILE.json")
-    parser.add_argument("--engine", choices=("offline", "llm"), help="default: from settings (offline)")
-    parser.add_argument("--base-url", metavar="URL", help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1")
-    parser.add_argument("--model", metavar="NAME", help="model name at the endpoint")
-    parser.add_argument("--temperature", type=float)
-    parser.add_argument("--timeout", type=float, metavar="SECONDS")
-    parser.add_argument("--max-tokens", type=int)
-    parser.add_argument("--no-redact", action="store_true", help="send personal data unmasked to remote endpoints")
+    add_engine_options(parser, "from settings (offline)")
+    parser.add_argument("--timeout", type=float, dest="llm_timeout", metavar="SECONDS", help=argparse.SUPPRESS)
+    parser.add_argument("--draft", choices=[k.value for k in DraftKind if k is not DraftKind.CHOSEN],
+                        default=DraftKind.ROUTINE.value, help="which draft: routine (default) or deescalation")
     parser.add_argument("--strict", action="store_true", help="exit 3 if the model fails instead of falling back")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.set_defaults(func=handle)
@@ -67,30 +68,25 @@ def load_transcript(path: Path):
 
 def _settings(args: argparse.Namespace):
     from copilot import settings as user_settings
+    from copilot.cli.options import engine_settings
 
     settings, _problem = user_settings.load()
-    changes = {"engine": args.engine, "llm_base_url": args.base_url, "llm_model": args.model,
-               "llm_temperature": args.temperature, "llm_timeout": args.timeout, "llm_max_tokens": args.max_tokens}
-    settings = replace(settings, **{k: v for k, v in changes.items() if v is not None})
-    if args.no_redact:
-        settings.llm_redact_remote = False
-    return settings.validated()
+    return engine_settings(args, settings)
 
 
 def handle(args: argparse.Namespace) -> int:
-    from copilot.assist.llm.fallback import engine_for, suggest_streaming
+    from copilot.assist.engine import DraftRequest
+    from copilot.assist.engines import EndpointHealth, Engines
     from copilot.assist.offline import OfflineEngine
+    from copilot.assist.pipeline import SuggestionRequest, make_suggestion
 
     try:
         conversation = load_transcript(args.transcript)
         settings = _settings(args)
+        # one conversation: no endpoint cool-down to rest for
+        engines = Engines.from_settings(settings, OfflineEngine.load_default(), health=EndpointHealth(cooldown=0))
     except ValueError as exc:
         return _fail(str(exc))
-    failures: list[str] = []
-    offline = OfflineEngine.load_default()
-    engine = engine_for(settings, offline, on_fallback=failures.append)
-    if hasattr(engine, "cooldown"):
-        engine.cooldown = 0  # one conversation: nothing to rest for
     shown = [0]
 
     def live(text: str) -> None:  # without --json the draft appears as it is written
@@ -101,8 +97,10 @@ def handle(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     if not args.json:
         print("Draft: ", end="", flush=True)
-    suggestion = suggest_streaming(engine, conversation, time.time, None if args.json else live)
+    request = SuggestionRequest(conversation, DraftRequest(DraftKind(args.draft)))
+    suggestion = make_suggestion(engines, request, time.time, None if args.json else live)
     seconds = round(time.perf_counter() - started, 3)
+    failures = [suggestion.notice] if suggestion.notice else []
     if failures:
         print(f"warning: {failures[0]}", file=sys.stderr)
         if args.strict:
@@ -112,6 +110,9 @@ def handle(args: argparse.Namespace) -> int:
         best = d.best
         print(json.dumps({
             "engine": suggestion.engine, "chat_id": conversation.chat_id,
+            "diagnosis_engine": suggestion.diagnosis_engine.value,
+            "draft_engine": suggestion.draft_engine.value if suggestion.draft_engine else None,
+            "draft_kind": suggestion.draft_kind.value,
             "diagnosis": {"category": best.category if best else "", "label": d.label,
                           "confidence": best.confidence if best else 0.0, "abstained": d.abstained,
                           "top": [asdict(c) for c in d.top], "evidence": list(d.evidence), "steps": list(d.steps),

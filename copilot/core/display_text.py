@@ -39,3 +39,13 @@ def preview(text: str, limit: int = PREVIEW_LIMIT) -> str:
     one_line = " ".join(text[: limit * 4].split())
     one_line = _CONTROL.sub(_visible, one_line)
     return one_line if len(one_line) <= limit else one_line[: limit - 1] + "…"
+
+
+def format_wait(seconds: float) -> str:
+    """How long, as the chat list, header and alerts say it: "45s", "3:07", "1h05"."""
+    seconds = int(seconds)
+    if seconds < 60:
+        return f"{seconds}s"
+    if seconds < 3600:
+        return f"{seconds // 60}:{seconds % 60:02d}"
+    return f"{seconds // 3600}h{(seconds % 3600) // 60:02d}"

@@ -5,6 +5,8 @@ import enum
 import itertools
 from dataclasses import dataclass, field
 
+from copilot.core.modes import DraftKind, EngineName
+
 
 @dataclass(frozen=True)
 class CategoryScore:
@@ -21,6 +23,7 @@ class Diagnosis:
     steps: tuple[str, ...] = ()  # playbook steps: what to ask, what to check
     missing: tuple[str, ...] = ()  # information still to collect, e.g. "order number"
     needs_human: bool = False  # the playbook says a human must handle it
+    chosen_by_agent: bool = False  # the agent named this category; the engine's confidence is not the point
 
     @property
     def best(self) -> CategoryScore | None:
@@ -54,8 +57,12 @@ class Suggestion:
     message_id: int
     diagnosis: Diagnosis
     draft: Draft | None
-    engine: str  # "offline", "llm:<model>", ...
+    engine: str  # for people: "offline", "llm:<model>", "offline (fallback)"
     created_at: float
+    draft_kind: DraftKind = DraftKind.ROUTINE
+    diagnosis_engine: EngineName = EngineName.OFFLINE
+    draft_engine: EngineName | None = None  # None: no draft was made
+    notice: str = ""  # the configured engine failed and the offline one answered: what failed
     id: int = field(default_factory=lambda: next(_suggestion_ids))
 
 

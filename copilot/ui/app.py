@@ -1,28 +1,21 @@
-"""Starting the window: the QApplication, the session, the assist pool and the main window."""
+"""Starting the app: the QApplication, the first-run welcome, the Workbench and its window."""
 from __future__ import annotations
 
 import os
 import signal
 import sys
 import time
-from dataclasses import replace
 
-from PySide6.QtCore import QEvent, QObject, QThreadPool, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from copilot import APP_NAME, __version__, paths
-from copilot import settings as user_settings
-from copilot.core.workspace import AssistMode
-from copilot.session import Session, SessionOptions
+from copilot.session import SessionOptions
 from copilot.settings import Settings
 from copilot.ui import theme
-from copilot.ui.streaming import LLMHook, StreamingAssistPool
-from copilot.ui.flag_monitor import FlagMonitor
-from copilot.ui.main_window import MainWindow
-from copilot.ui.review.hook import attach_review
-from copilot.ui.settings_dialog import SettingsDialog
 from copilot.ui.welcome import ask_first_run
+from copilot.ui.workbench import Workbench
 
 # Set by bench/cold_start.py: print the wall-clock time of the main window's first paint, then quit.
 EXIT_AFTER_SHOWN = "COPILOT_EXIT_AFTER_SHOWN"
@@ -38,70 +31,6 @@ def application() -> QApplication:
     return app
 
 
-class Workbench:
-    """A session with its window: what the app, the self-test and the screenshot command run."""
-
-    def __init__(self, options: SessionOptions, settings: Settings | None = None):
-        self.session = Session.build(options)
-        self.settings = settings or Settings()
-        self.pool = StreamingAssistPool(self.session.engine, self.session.clock)
-        self.session.workspace.request_suggestion = self.pool.request
-        self.session.workspace.request_redraft = self.pool.redraft
-        self.window = MainWindow(self.session.workspace, self.pool, subtitle=options.agent)
-        self.llm = LLMHook(self)  # LLM engine per settings, streamed drafts, Model endpoint dialog (issue 6)
-        self.window.settings_action.triggered.connect(self.edit_settings)
-        # The agent's own flags, computed from the usage log off the UI thread, become nudges.
-        self.flags = FlagMonitor(self.session.workspace, self.session.usage_log, options.agent, parent=self.window)
-        self.flags.flag_raised.connect(self.nudge)
-        attach_review(self.window, self.session.usage_log.path)  # Copilot ▸ Usage review… (issue 5)
-        note = getattr(self.session.engine, "note", "")
-        if note:  # the engine fell back to something weaker: say so, without interrupting
-            self.window.notify(note)
-        speed = f" ×{options.speed:g}" if options.speed != 1 else ""
-        self.window.status_area.set_source_text(f"Simulator{speed} · {self.session.engine.name} engine")
-
-    def start(self) -> None:
-        self.window.start()
-        self.flags.start()
-
-    def nudge(self, flag) -> None:
-        """A gentle, dismissable note with one helpful step; never blocks the agent."""
-        if not self.settings.nudges:
-            return
-        ws = self.session.workspace
-        ws.recorder.record("nudge_shown", ws.clock.now(), kind=flag.kind)
-        if flag.kind == "over_reliance":
-            action = ("Try diagnose-first", lambda: self.apply_settings(replace(self.settings, assist_mode="diagnose_first")))
-        else:
-            fewer = max(1, min(self.settings.max_concurrent_chats, len(ws.open_chats)) - 1)
-            action = (f"Take at most {fewer} chats", lambda: self.apply_settings(replace(self.settings, max_concurrent_chats=fewer)))
-        self.window.notify(flag.explanation, "nudge", action)
-
-    def edit_settings(self) -> None:
-        dialog = SettingsDialog(self.settings, self.window)
-        dialog.setModal(True)
-        if dialog.exec() != SettingsDialog.DialogCode.Accepted:
-            return
-        self.apply_settings(dialog.result_settings())
-
-    def apply_settings(self, settings: Settings) -> None:
-        """What can change mid-shift changes now; the file is written off the UI thread."""
-        self.llm.apply(self.settings, settings)
-        self.settings = settings
-        self.session.workspace.mode = AssistMode(settings.assist_mode)
-        self.session.simulator.capacity = settings.max_concurrent_chats
-        self.window.status_area.refresh()
-        QThreadPool.globalInstance().start(lambda: user_settings.save(settings))
-
-    def close(self) -> None:
-        self.flags.stop()
-        self.window.stop()
-        self.llm.close()
-        self.pool.clear_pending()
-        self.pool.wait_idle(5000)
-        self.session.close()
-
-
 def run_app(options: SessionOptions, settings: Settings | None = None, settings_problem: str = "") -> int:
     app = application()
     welcomed = None
@@ -112,14 +41,16 @@ def run_app(options: SessionOptions, settings: Settings | None = None, settings_
     try:
         bench = Workbench(options, settings)
     except Exception as exc:  # a clear message instead of a traceback for the user
-        QMessageBox.critical(None, APP_NAME, f"{APP_NAME} could not start:\n\n{exc}")
+        box = QMessageBox(QMessageBox.Icon.Critical, APP_NAME, f"{APP_NAME} could not start:\n\n{exc}")
+        box.setTextFormat(Qt.TextFormat.PlainText)  # the reason may quote a file name or a server's answer
+        box.exec()
         return 1
     bench.window.show()
     bench.start()
-    if bench.session.problems:
+    if len(bench.session.problems) > 1:
         count = len(bench.session.problems)
         box = QMessageBox(QMessageBox.Icon.Warning, APP_NAME,
-                          f"{count} scenario file(s) could not be read and were skipped; the others loaded.",
+                          f"{count} problems were found while starting; the app works around them.",
                           parent=bench.window)
         box.setTextFormat(Qt.TextFormat.PlainText)
         box.setDetailedText("\n".join(bench.session.problems))  # detailed text is always plain

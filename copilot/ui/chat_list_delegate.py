@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 from copilot.core.chat import Chat, ChatStatus
 from copilot.core.display_text import preview
 from copilot.ui import theme
-from copilot.ui.chat_list_model import format_wait
+from copilot.core.display_text import format_wait
 
 ROW_HEIGHT = 62
 ROW_CACHE = 64  # row pictures kept, ~75 KB each: enough for every visible row and its last looks

@@ -10,19 +10,10 @@ import html
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 
 from copilot.core.chat import Chat
-from copilot.core.display_text import preview
+from copilot.core.display_text import format_wait, preview
 from copilot.core.workspace import Workspace
 
 CHAT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
-
-
-def format_wait(seconds: float) -> str:
-    seconds = int(seconds)
-    if seconds < 60:
-        return f"{seconds}s"
-    if seconds < 3600:
-        return f"{seconds // 60}:{seconds % 60:02d}"
-    return f"{seconds // 3600}h{(seconds % 3600) // 60:02d}"
 
 
 class ChatListModel(QAbstractListModel):

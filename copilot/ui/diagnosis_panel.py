@@ -10,6 +10,14 @@ from PySide6.QtWidgets import QFrame, QLabel, QProgressBar, QPushButton, QVBoxLa
 from copilot.core.suggestion import Diagnosis
 
 
+def percent(confidence: float) -> str:
+    """A confidence for people: never "100%" (no diagnosis is certain), never below "<1%"."""
+    value = round(confidence * 100)
+    if value >= 100:
+        return "99%"
+    return "<1%" if value < 1 else f"{value}%"
+
+
 def plain_label(text: str = "", name: str = "", wrap: bool = True) -> QLabel:
     label = QLabel()
     label.setTextFormat(Qt.TextFormat.PlainText)
@@ -76,24 +84,35 @@ class DiagnosisPanel(QFrame):
         self.show_empty("A suggestion is ready. Decide what you think first, then look if you want.")
         self.reveal_button.show()
 
-    def show_choices(self, diagnosis: Diagnosis) -> None:
-        """Diagnose-first: which issue is it? The engine's options, best first, without confidences."""
+    def show_choices(self, diagnosis: Diagnosis, picked: str = "") -> None:
+        """Diagnose-first: which issue is it? The engine's options, best first, without confidences
+        (also the nearest ones when it found no matching category). `picked`: the agent's choice,
+        whose draft is being written."""
         self._reset()
         self.category.setObjectName("diagnosisLabel")
         self._restyle(self.category)
         self.category.setText("Which issue is it?")
-        options = [] if diagnosis.abstained else list(diagnosis.top[:3])
+        self._offer(diagnosis.top, picked)
+        self.none_button.setVisible(not picked)
+        if diagnosis.abstained:
+            self.notice.setText("No matching category: the assistant is not sure this is one of ours. "
+                                "The options below are only the nearest ones.")
+            self.notice.show()
+        self.choices.show()
+
+    def _offer(self, options, picked: str = "") -> None:
+        """Buttons Alt+1..3 for up to three categories; after a pick, only the picked one, marked."""
+        options = [o for o in options[:3] if not picked or o.category == picked]
         for number, button in enumerate(self.choice_buttons, 1):
             if number <= len(options):
-                button.setText(f"{options[number - 1].label}  (Alt+{number})")
-                button.setProperty("category", options[number - 1].category)
+                option = options[number - 1]
+                mark = "✓ " if picked else ""
+                button.setText(f"{mark}{option.label}  (Alt+{number})" if not picked else f"{mark}{option.label}")
+                button.setProperty("category", option.category)
+                button.setEnabled(not picked)
                 button.show()
             else:
                 button.hide()
-        if not options:
-            self.notice.setText("The assistant has no confident diagnosis for this message.")
-            self.notice.show()
-        self.choices.show()
 
     def show_empty(self, text: str) -> None:
         self._reset()
@@ -104,38 +123,56 @@ class DiagnosisPanel(QFrame):
     def show_pending(self) -> None:
         self.show_empty("Reading the conversation…")
 
-    def show_diagnosis(self, diagnosis: Diagnosis) -> None:
+    def show_diagnosis(self, diagnosis: Diagnosis, can_pick: bool = False) -> None:
+        """The engine's diagnosis. When it found no matching category, the nearest ones are offered
+        as hints the agent may pick (`can_pick`): a draft for the pick follows."""
         self._reset()
         self.category.setObjectName("diagnosisLabel")
         self._restyle(self.category)
         best = diagnosis.best
         if diagnosis.abstained or best is None:
-            self.category.setText("No confident diagnosis")
-            hint = f" Closest guess: {best.label} ({best.confidence:.0%})." if best else ""
-            self.notice.setText("This message does not clearly match a known issue. Read it and decide yourself." + hint)
+            self.category.setText("No matching category")
+            self.notice.setText("This message does not clearly match one of our categories. Read it and decide "
+                                "yourself" + (": if it is one of these, pick it for a draft." if best and can_pick
+                                              else "."))
             self.notice.show()
+            if best is not None:
+                nearest = " · ".join(f"{c.label} {percent(c.confidence)}" for c in diagnosis.top[:3])
+                self.alternatives.setText("Nearest: " + nearest)
+                self.alternatives.show()
+                if can_pick:
+                    self._offer(diagnosis.top)
+                    self.none_button.hide()
+                    self.choices.show()
+            self._show_evidence(diagnosis)
             return
         self.category.setText(best.label)
-        self.confidence_bar.setValue(round(best.confidence * 100))
-        self.confidence_bar.show()
-        self.confidence_text.setText(f"Confidence {best.confidence:.0%}")
+        if diagnosis.chosen_by_agent:
+            self.confidence_text.setText("Your diagnosis")
+        else:
+            self.confidence_bar.setValue(round(min(best.confidence, 0.99) * 100))
+            self.confidence_bar.show()
+            self.confidence_text.setText(f"Confidence {percent(best.confidence)}")
         self.confidence_text.show()
-        others = [f"{c.label} {c.confidence:.0%}" for c in diagnosis.top[1:3] if c.confidence >= 0.01]
+        others = [f"{c.label} {percent(c.confidence)}" for c in diagnosis.top[1:3] if c.confidence >= 0.01]
         if others:
             self.alternatives.setText("Also possible: " + " · ".join(others))
             self.alternatives.show()
         if diagnosis.needs_human:
             self.notice.setText("The playbook says a person must handle this one: check before replying.")
             self.notice.show()
-        if diagnosis.evidence:
-            self.evidence.setText("Evidence: " + ", ".join(f"“{word}”" for word in diagnosis.evidence[:6]))
-            self.evidence.show()
+        self._show_evidence(diagnosis)
         if diagnosis.missing:
             self.missing.setText("Still needed: " + ", ".join(diagnosis.missing))
             self.missing.show()
         if diagnosis.steps:
             self.steps.setText("Playbook\n" + "\n".join(f"{i}. {step}" for i, step in enumerate(diagnosis.steps, 1)))
             self.steps.show()
+
+    def _show_evidence(self, diagnosis: Diagnosis) -> None:
+        if diagnosis.evidence:
+            self.evidence.setText("Evidence: " + ", ".join(f"“{word}”" for word in diagnosis.evidence[:6]))
+            self.evidence.show()
 
     @staticmethod
     def _restyle(widget) -> None:

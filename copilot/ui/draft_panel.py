@@ -18,8 +18,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from copilot.core.decisions import SuggestionState
+from copilot.core.display_text import DISPLAY_LIMIT
 from copilot.core.suggestion import REJECT_REASONS, DecisionKind
-from copilot.core.workspace import SuggestionState
 from copilot.ui.diagnosis_panel import plain_label
 
 OTHER_REASON = "Other reason…"
@@ -85,6 +86,7 @@ class DraftPanel(QFrame):
         self.edit_button.clicked.connect(self.edit_requested)
         self.reject_button.clicked.connect(self.open_reasons)
         self.reason_edit.returnPressed.connect(self._free_reason_entered)
+        self._streamed, self._streaming = "", False
         self.show_state(None, waiting=False)
 
     # ---- reasons --------------------------------------------------------------------------------
@@ -118,6 +120,7 @@ class DraftPanel(QFrame):
     def show_state(self, state: SuggestionState | None, waiting: bool, failure: str = "", hidden: str = "") -> None:
         """`hidden`: a draft exists but the assist mode keeps it back; the text says why."""
         self.other_reason.hide()
+        self._streamed, self._streaming = "", False
         draft = state.suggestion.draft if state else None
         decided = state.decision.kind if state and state.decision else None
         can_act = draft is not None and decided is None and not (state and state.editing)
@@ -151,19 +154,29 @@ class DraftPanel(QFrame):
             return "Editing in the composer: what you send is compared with this draft."
         return "Read it, then accept, edit or reject."
 
-    # ---- streamed drafts and guard flags (LLM engine: copilot/ui/streaming.py) ----------------
+    # ---- streamed drafts and guard flags ------------------------------------------------------
     def show_stream(self, text: str) -> None:
-        """A draft still being written: shown as it grows, with nothing to accept until it is whole."""
-        current = self.text.toPlainText()
+        """A draft still being written: shown as it grows, with nothing to accept until it is whole.
+
+        Called at most once per frame. Only the new tail is inserted (re-laying out the whole text
+        on every update is what froze the window on a flooding endpoint), and only the first
+        DISPLAY_LIMIT characters are shown while it streams.
+        """
+        text = text[:DISPLAY_LIMIT]
+        current = self._streamed
         if current and text.startswith(current):
-            cursor = self.text.textCursor()
-            cursor.movePosition(QTextCursor.MoveOperation.End)
-            cursor.insertText(text[len(current):])  # append: cheaper than re-laying out the whole text
+            if len(text) > len(current):
+                cursor = self.text.textCursor()
+                cursor.movePosition(QTextCursor.MoveOperation.End)
+                cursor.insertText(text[len(current):])
         elif text != current:
             self.text.setPlainText(text)
-        self.accept_button.setEnabled(False)
-        self.edit_button.setEnabled(False)
-        self.status.setText("Writing the draft… you can act on it once it is complete.")
+        self._streamed = text
+        if not self._streaming:
+            self._streaming = True
+            self.accept_button.setEnabled(False)
+            self.edit_button.setEnabled(False)
+            self.status.setText("Writing the draft… you can act on it once it is complete.")
 
     def show_flags(self, flags: tuple[str, ...]) -> None:
         """What the guard found in the draft (promises, repeated instructions): read before sending."""

@@ -9,8 +9,9 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
+from copilot.core.jobs import Job
 from copilot.core.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -27,36 +28,20 @@ def current_flags(path: Path, agent: str, session_id: int) -> list:
     return compute_flags(current, history=earlier) if current else []
 
 
-class _Signals(QObject):
-    done = Signal(object)  # list of Flag, or an Exception
-
-
-class _FlagJob(QRunnable):
-    def __init__(self, signals: _Signals, path: Path, agent: str, session_id: int):
-        super().__init__()
-        self.signals, self.path, self.agent, self.session_id = signals, path, agent, session_id
-
-    def run(self) -> None:
-        try:
-            self.signals.done.emit(current_flags(self.path, self.agent, self.session_id))
-        except Exception as exc:  # a broken read must never take the app down
-            self.signals.done.emit(exc)
-
-
 class FlagMonitor(QObject):
     flag_raised = Signal(object)  # a Flag that was not raised at the previous check
 
-    def __init__(self, workspace: Workspace, usage_log, agent: str, interval_ms: int = 30_000, parent=None):
+    def __init__(self, workspace: Workspace, usage_log, agent: str, background, interval_ms: int = 30_000,
+                 parent=None):
         super().__init__(parent)
         self.workspace = workspace
+        self.background = background  # copilot.ui.background.Background
         self.usage_log = usage_log
         self.agent = agent
         self.raised: set[str] = set()  # kinds currently raised
         self.last_error: Exception | None = None
         self._decided_at_last_check = -1
         self._busy = False
-        self._signals = _Signals()
-        self._signals.done.connect(self._done)
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.check)
         self._timer.setInterval(interval_ms)
@@ -73,16 +58,18 @@ class FlagMonitor(QObject):
             return  # nothing new to judge, or the previous check is still running
         self._busy = True
         self._decided_at_last_check = decided
-        # Let the writer catch up a little; the read itself happens on the pool.
-        QThreadPool.globalInstance().start(
-            _FlagJob(self._signals, Path(self.usage_log.path), self.agent, self.usage_log.session_id))
+        path, agent, session_id = Path(self.usage_log.path), self.agent, self.usage_log.session_id
+        self.background.run(Job(lambda _control: current_flags(path, agent, session_id), "Checking your usage flags",
+                                on_done=self._done, on_error=self._failed))
+
+    def _failed(self, error: BaseException) -> None:
+        """A broken read is logged and tried again at the next check: a nudge is not worth an alarm."""
+        self._busy = False
+        self.last_error = error
+        log.warning("usage flags could not be computed: %s", error)
 
     def _done(self, result) -> None:
         self._busy = False
-        if isinstance(result, Exception):
-            self.last_error = result
-            log.warning("usage flags could not be computed: %s", result)
-            return
         now_raised = {flag.kind for flag in result if flag.raised}
         for flag in result:
             if flag.raised and flag.kind not in self.raised:

@@ -3,14 +3,13 @@ key, and a "Test connection" button.
 
 The key goes only to copilot.secrets (the OS keyring, or this session's memory when there is no
 keyring, which the dialog says plainly); it is never part of the Settings object. The test runs
-on a worker thread: a slow endpoint cannot freeze the window, and the dialog can be closed while
-it runs.
+on the background helper: a slow endpoint cannot freeze the window, and the dialog can be closed
+while it runs.
 """
 from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtCore import QObject, QThreadPool, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -28,6 +27,8 @@ from PySide6.QtWidgets import (
 
 from copilot import secrets
 from copilot.assist.llm.config import LLMConfig, is_loopback, url_problem
+from copilot.core.jobs import Job
+from copilot.core.modes import EngineName
 from copilot.settings import Settings
 from copilot.ui.diagnosis_panel import plain_label
 
@@ -39,17 +40,14 @@ KEY_SOURCE = {
 }
 
 
-class _Relay(QObject):
-    done = Signal(bool, str)  # emitted on a worker thread, delivered on the UI thread
-
-
 class LLMSettingsDialog(QDialog):
-    def __init__(self, settings: Settings, parent=None):
+    def __init__(self, settings: Settings, background, parent=None):
         super().__init__(parent)
         self.setWindowTitle("Model endpoint")
         self.setMinimumWidth(600)
         self._original = settings
-        self._relays: list[_Relay] = []  # alive until their test finishes
+        self.background = background  # copilot.ui.background.Background
+        self._test = None  # the running connection test's control
         layout = QVBoxLayout(self)
         engines = QWidget()
         engines_layout = QVBoxLayout(engines)
@@ -57,7 +55,7 @@ class LLMSettingsDialog(QDialog):
         self.offline_button = QRadioButton("Offline: the built-in model and playbooks (no network)")
         self.llm_button = QRadioButton("LLM endpoint: diagnosis and drafts from the model below, "
                                        "with the offline engine as a fallback")
-        (self.llm_button if settings.engine == "llm" else self.offline_button).setChecked(True)
+        (self.llm_button if settings.engine == EngineName.LLM else self.offline_button).setChecked(True)
         engines_layout.addWidget(self.offline_button)
         engines_layout.addWidget(self.llm_button)
 
@@ -137,31 +135,34 @@ class LLMSettingsDialog(QDialog):
                          self.timeout.value(), self.max_tokens.value(), self.redact.isChecked())
 
     def test_connection(self) -> None:
-        """Runs on the global thread pool; the result comes back through a queued signal."""
+        """Runs on the background helper; the answer comes back on the UI thread."""
         from copilot.assist.llm.client import check_connection
 
         config = self.config()
-        key = self.key.text().strip() or secrets.get_api_key(config.base_url)
-        relay = _Relay()
-        relay.done.connect(self._tested)
-        self._relays.append(relay)
+        typed = self.key.text().strip()
         self.test_button.setEnabled(False)
+        self.test_result.setStyleSheet("")
         self.test_result.setText(f"Testing {config.base_url} (up to {config.timeout:g} s)…")
 
-        def work() -> None:
-            try:
-                ok, message = check_connection(config, key)
-            except Exception as exc:  # the dialog must always get an answer
-                ok, message = False, f"The test itself failed: {type(exc).__name__}"
-            relay.done.emit(ok, message)
+        def work(_control):
+            key = typed or secrets.get_api_key(config.base_url)  # the keyring may be slow: not on the UI thread
+            return check_connection(config, key)
 
-        QThreadPool.globalInstance().start(work)
+        self._test = self.background.run(Job(work, "Testing the connection", on_done=self._tested,
+                                             on_error=lambda e: self._tested((False, f"The test itself failed: "
+                                                                                    f"{type(e).__name__}"))))
 
-    def _tested(self, ok: bool, message: str) -> None:
-        self._relays = [r for r in self._relays if r is not self.sender()]
+    def _tested(self, answer: tuple[bool, str]) -> None:
+        ok, message = answer
+        self._test = None
         self.test_button.setEnabled(True)
         self.test_result.setText(("✓ " if ok else "✗ ") + message)
         self.test_result.setStyleSheet(f"color: {'#15803d' if ok else '#b91c1c'};")
+
+    def done(self, result: int) -> None:
+        if self._test is not None:  # closed while testing: the answer has nowhere to go
+            self._test.cancel()
+        super().done(result)
 
     def _accept_if_valid(self) -> None:
         problem = url_problem(self.base_url.text())
@@ -172,7 +173,7 @@ class LLMSettingsDialog(QDialog):
 
     def result_settings(self) -> Settings:
         c = self.config()
-        return replace(self._original, engine="llm" if self.llm_button.isChecked() else "offline",
+        return replace(self._original, engine=(EngineName.LLM if self.llm_button.isChecked() else EngineName.OFFLINE).value,
                        llm_base_url=self._original.llm_base_url if url_problem(c.base_url) else c.base_url,
                        llm_model=c.model,
                        llm_temperature=round(c.temperature, 2), llm_timeout=c.timeout, llm_max_tokens=c.max_tokens,

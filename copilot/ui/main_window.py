@@ -1,4 +1,11 @@
-"""The agent's workspace window: chat list | conversation and composer | diagnosis and draft."""
+"""The agent's workspace window: chat list | conversation and composer | diagnosis and draft.
+
+It displays the workspace and nothing else: what a chat shows comes from the Workspace (chats,
+suggestions, the per-chat AssistState the coordinator writes); what the agent does goes back to
+the Workspace. It listens to the workspace's changes (copilot/core/changes.py) and repaints only
+what a change concerns. Its menus hold every feature from the start; the Workbench
+(copilot/ui/workbench.py) connects the actions that need more than the workspace.
+"""
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
@@ -18,13 +25,14 @@ from PySide6.QtWidgets import (
 )
 
 from copilot import APP_NAME, __version__, paths
-from copilot.assist.escalation import unanswered_for
-from copilot.core.suggestion import Suggestion
+from copilot.assist.escalation.alerts import EscalationAlerts
+from copilot.core.assist_state import AssistStatus
+from copilot.core.changes import Change
+from copilot.core.display_text import format_wait
+from copilot.core.modes import AssistMode
 from copilot.core.workspace import Workspace
-from copilot.ui.assist_pool import AssistPool
-from copilot.ui.bridge import WorkspaceBridge
 from copilot.ui.chat_list_delegate import ChatListDelegate
-from copilot.ui.chat_list_model import ChatListModel, format_wait
+from copilot.ui.chat_list_model import ChatListModel
 from copilot.ui.chat_view import ChatView
 from copilot.ui.composer import Composer
 from copilot.ui.diagnosis_panel import DiagnosisPanel, plain_label
@@ -35,6 +43,7 @@ from copilot.ui.status_area import StatusArea
 TICK_MS = 100  # how often the chat source is polled
 REFRESH_MS = 1000  # how often waiting times and ranking are refreshed
 ESCALATION_ALERT = "escalation-alert:"  # notice key prefix, followed by the chat id
+ASSIST_NOTICE = "assist-notice"  # notice key of the engine's fallback notices
 
 SHORTCUTS = (
     ("Ctrl+Return", "Accept the draft (send as is)"),
@@ -45,24 +54,23 @@ SHORTCUTS = (
     ("Ctrl+Down / Ctrl+Up", "Next / previous chat"),
     ("Ctrl+L", "Focus the composer"),
     ("Ctrl+G", "Show the suggestion (suggestions-on-request mode)"),
-    ("Alt+1..3 / Alt+0", "Pick the diagnosis / none of these (diagnose-first mode)"),
+    ("Alt+1..3 / Alt+0", "Pick the diagnosis / none of these (diagnose-first mode, or no matching category)"),
     ("Ctrl+D", "Resolve the chat"),
     ("Ctrl+W", "Close the chat without resolving"),
+    ("Ctrl+,", "Settings"),
+    ("F1", "All shortcuts"),
 )
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, workspace: Workspace, pool: AssistPool, subtitle: str = "", parent=None):
+    def __init__(self, workspace: Workspace, subtitle: str = "", parent=None):
         super().__init__(parent)
         self.workspace = workspace
-        self.pool = pool
-        self.bridge = WorkspaceBridge(workspace, self)
-        self.failures: dict[str, str] = {}  # chat id -> what went wrong making its suggestion
-        self.alerted: set[str] = set()  # chats whose waiting emotional escalation was already alerted
+        self.alerts = EscalationAlerts(workspace)
+        self.alert_sound = False
         self._unsent: dict[str, str] = {}  # chat id -> what the agent had written there, not sent
         self._composer_chat: str | None = None  # the chat the composer's text belongs to
-        self.escalation_alert_seconds = 60.0  # on the session clock
-        self.alert_sound = False
+        self._last_notice = ""  # the last engine notice shown, so one failure is said once
         self.setWindowTitle(f"{APP_NAME}{' — ' + subtitle if subtitle else ''}")
         self.resize(1400, 860)
         self._build()
@@ -161,11 +169,12 @@ class MainWindow(QMainWindow):
         self._show_focused()
 
     def _build_menus(self) -> None:
+        """Every feature's menu entry is here from the start; the Workbench connects the actions."""
         menu = self.menuBar().addMenu("&Copilot")
         self.settings_action = menu.addAction("&Settings…")
         self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
+        self.endpoint_action = menu.addAction("Model &endpoint…")
         self.review_action = menu.addAction("Usage &review…")
-        self.review_action.setVisible(False)  # shown when a review window is available
         menu.addSeparator()
         quit_action = menu.addAction("&Quit")
         quit_action.setShortcut(QKeySequence("Ctrl+Q"))
@@ -215,13 +224,8 @@ class MainWindow(QMainWindow):
         shortcut("F1", self.show_shortcuts)
 
     def _connect(self) -> None:
-        self.bridge.chat_added.connect(self.model.refresh)
-        self.bridge.chat_changed.connect(self._chat_changed)
-        self.bridge.suggestion_changed.connect(self._suggestion_changed)
-        self.bridge.focus_changed.connect(lambda _cid: self._show_focused())
+        self.workspace.subscribe(self._on_change)
         self.chat_list.selectionModel().currentChanged.connect(self._list_current_changed)
-        self.pool.suggestion_ready.connect(self._suggestion_ready)
-        self.pool.suggestion_failed.connect(self._suggestion_failed)
         self.composer.send_requested.connect(self.send_from_composer)
         self.composer.typed.connect(self._typed)
         self.send_button.clicked.connect(lambda: self.send_from_composer(self.composer.toPlainText()))
@@ -234,6 +238,26 @@ class MainWindow(QMainWindow):
         self.close_button.clicked.connect(lambda: self.end_chat(resolved=False))
 
     # ---- reacting to the workspace ------------------------------------------------------------
+    def _on_change(self, change: Change, chat_id: str) -> None:
+        """Called on the UI thread for every workspace change; repaints only what it concerns."""
+        focused = chat_id == self.workspace.focused_id and chat_id != ""
+        if change is Change.CHAT_ADDED:
+            self.model.refresh()
+        elif change is Change.CHAT_CHANGED:
+            self._chat_changed(chat_id)
+        elif change is Change.FOCUS:
+            self._show_focused()
+        elif change in (Change.SUGGESTION, Change.ASSIST):
+            if change is Change.ASSIST:
+                self._show_assist_notice(chat_id)
+            if focused:
+                self._show_suggestion()
+        elif change is Change.DRAFT_STREAM:
+            if focused:
+                self._show_stream(chat_id)
+        elif change is Change.SOURCE:
+            self.status_area.refresh()
+
     def _chat_changed(self, chat_id: str) -> None:
         self._withdraw_stale_escalation_alert()
         self.model.refresh(chat_id)
@@ -244,18 +268,25 @@ class MainWindow(QMainWindow):
             self._show_suggestion()
         self.status_area.refresh()
 
-    def _suggestion_changed(self, chat_id: str) -> None:
-        if chat_id == self.workspace.focused_id:
-            self._show_suggestion()
+    def _show_assist_notice(self, chat_id: str) -> None:
+        """The configured engine failed and the offline one answered: say so once, without interrupting."""
+        state = self.workspace.assist.get(chat_id)
+        if state is not None and state.notice and state.notice != self._last_notice:
+            self._last_notice = state.notice
+            self.notify(state.notice, "warning", key=ASSIST_NOTICE)
 
-    def _suggestion_ready(self, suggestion: Suggestion) -> None:
-        self.failures.pop(suggestion.chat_id, None)
-        self.workspace.offer_suggestion(suggestion)
+    def _draft_may_stream(self, chat_id: str) -> bool:
+        """A draft being written is shown only where a finished one would be: in automatic mode, or
+        once the agent has picked the category it is written for."""
+        state = self.workspace.suggestion_for(chat_id)
+        if state is not None and state.decision is None:
+            return state.redrafting
+        return self.workspace.mode is AssistMode.AUTOMATIC
 
-    def _suggestion_failed(self, chat_id: str, message_id: int, error: str) -> None:
-        self.failures[chat_id] = f"The assistant failed on this message ({error}). Reply in your own words."
-        if chat_id == self.workspace.focused_id:
-            self._show_suggestion()
+    def _show_stream(self, chat_id: str) -> None:
+        assist = self.workspace.assist.get(chat_id)
+        if assist is not None and assist.status is AssistStatus.STREAMING and self._draft_may_stream(chat_id):
+            self.draft_panel.show_stream(assist.stream)
 
     def _show_focused(self) -> None:
         chat = self.workspace.focused
@@ -310,25 +341,31 @@ class MainWindow(QMainWindow):
             self.draft_panel.show_state(None, waiting=False)
             return
         state = self.workspace.suggestion_for(chat.id)
-        waiting = chat.is_open and chat.awaiting_reply_since is not None and chat.id not in self.failures
+        assist = self.workspace.assist.get(chat.id)
+        failure = assist.failure if assist is not None and assist.status is AssistStatus.FAILED else ""
+        waiting = chat.is_open and chat.awaiting_reply_since is not None and not failure
         if state is not None and not state.diagnosis_visible:
             self.diagnosis_panel.show_hidden()
             self.draft_panel.show_state(None, waiting=False, hidden="Press Show suggestion (Ctrl+G) when you want to see it.")
             return
-        if state is not None and not state.draft_visible:
-            self.diagnosis_panel.show_choices(state.suggestion.diagnosis)
-            note = "Writing a draft for your diagnosis…" if state.redrafting else "Pick the issue first: the draft follows your diagnosis."
+        if state is not None and state.decision is None and (not state.draft_visible or state.redrafting):
+            self.diagnosis_panel.show_choices(state.suggestion.diagnosis, picked=state.chosen_category)
+            note = ("Writing a draft for your diagnosis…" if state.redrafting
+                    else "Pick the issue first: the draft follows your diagnosis.")
             self.draft_panel.show_state(None, waiting=False, hidden=note)
+            self._show_stream(chat.id)
             return
         if state is not None:
-            self.diagnosis_panel.show_diagnosis(state.suggestion.diagnosis)
+            self.diagnosis_panel.show_diagnosis(state.suggestion.diagnosis, can_pick=state.decision is None)
         elif waiting:
             self.diagnosis_panel.show_pending()
-        elif chat.id in self.failures:
+        elif failure:
             self.diagnosis_panel.show_empty("No diagnosis: the assistant failed on this message.")
         else:
             self.diagnosis_panel.show_empty("Nothing to diagnose: the customer has not written since your reply.")
-        self.draft_panel.show_state(state, waiting=waiting, failure=self.failures.get(chat.id, ""))
+        self.draft_panel.show_state(state, waiting=waiting, failure=failure)
+        if state is None or state.suggestion.message_id != (assist.message_id if assist else None):
+            self._show_stream(chat.id)
 
     def _select_in_list(self, chat_id: str | None) -> None:
         self.model.refresh(chat_id)
@@ -352,28 +389,17 @@ class MainWindow(QMainWindow):
         self._show_header()
         self.status_area.refresh()
         self._withdraw_stale_escalation_alert()
-        self._alert_waiting_escalations()
-
-    def _escalation_waiting(self, chat) -> bool:
-        """An open chat whose emotional escalation the agent has not answered yet."""
-        mark = chat.escalation
-        return (chat.is_open and mark is not None and mark.type == "emotional"
-                and unanswered_for(chat.messages, self._upset_since(chat), self.workspace.clock.now()) is not None)
-
-    def _upset_since(self, chat) -> float:
-        """When the customer got upset: the emotional escalation's own time, which is later than the
-        mark's `since` when a technical escalation came first (the agent may have answered that)."""
-        tracker = self.workspace.escalations
-        raised = tracker.escalations(chat.id) if tracker is not None else ()
-        return next((e.ts for e in raised if e.type.value == "emotional"), chat.escalation.since)
+        for alert in self.alerts.due():
+            self.notify(alert.text, "warning", ("Go to chat", lambda cid=alert.chat_id: self._go_to_escalated_chat(cid)),
+                        key=ESCALATION_ALERT + alert.chat_id)
+            if self.alert_sound:
+                QApplication.beep()
 
     def _withdraw_stale_escalation_alert(self) -> None:
         """The alert goes once its chat has ended or the agent has answered that customer."""
         key = self.notice_bar.key
-        if not key.startswith(ESCALATION_ALERT) or self.notice_bar.isHidden():
-            return
-        chat = self.workspace.chats.get(key[len(ESCALATION_ALERT):])
-        if chat is None or not self._escalation_waiting(chat):
+        if key.startswith(ESCALATION_ALERT) and not self.notice_bar.isHidden() \
+                and not self.alerts.holds(key[len(ESCALATION_ALERT):]):
             self.withdraw_notice(key)
 
     def _go_to_escalated_chat(self, chat_id: str) -> None:
@@ -381,27 +407,6 @@ class MainWindow(QMainWindow):
         chat = self.workspace.chats.get(chat_id)
         if chat is not None and chat.is_open:
             self.workspace.focus(chat_id)
-
-    def _alert_waiting_escalations(self) -> None:
-        """An emotional escalation left unanswered past the limit gets a note (and a beep if wanted)."""
-        now = self.workspace.clock.now()
-        for chat in self.workspace.open_chats:
-            mark = chat.escalation
-            if mark is None or mark.type != "emotional" or chat.id in self.alerted:
-                continue
-            waited = unanswered_for(chat.messages, self._upset_since(chat), now)
-            if waited is None or waited < self.escalation_alert_seconds:
-                continue
-            self.alerted.add(chat.id)
-            self.workspace.recorder.record("escalation_alert", now, chat_id=chat.id, waited=round(waited, 1))
-            self.notify(
-                f"{chat.customer_name} has waited {format_wait(waited)} since getting upset ({mark.trigger}). "
-                "Early replies are what calm an upset customer.",
-                "warning", ("Go to chat", lambda cid=chat.id: self._go_to_escalated_chat(cid)),
-                key=ESCALATION_ALERT + chat.id,
-            )
-            if self.alert_sound:
-                QApplication.beep()
 
     # ---- the agent's actions -----------------------------------------------------------------
     def accept_draft(self) -> None:
@@ -423,8 +428,15 @@ class MainWindow(QMainWindow):
             self.workspace.reveal(chat.id)
 
     def choose_category(self, category: str) -> None:
+        """Diagnose-first: the agent's pick among the engine's options ("" for none of these); after
+        "no matching category": the category the agent names."""
         chat = self.workspace.focused
-        if chat:
+        if chat is None:
+            return
+        state = self.workspace.suggestion_for(chat.id)
+        if state is not None and state.draft_visible and state.suggestion.diagnosis.abstained:
+            self.workspace.pick_category(chat.id, category)
+        else:
             self.workspace.confirm_diagnosis(chat.id, category or None)
 
     def reject_draft(self, reason: str) -> None:
@@ -446,8 +458,6 @@ class MainWindow(QMainWindow):
     def end_chat(self, resolved: bool) -> None:
         chat = self.workspace.focused
         if chat and chat.is_open:
-            self.pool.forget(chat.id)
-            self.failures.pop(chat.id, None)
             self.workspace.end_chat(chat.id, resolved)
 
     def focus_most_urgent(self) -> None:

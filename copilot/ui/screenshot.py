@@ -9,7 +9,8 @@ from PySide6.QtCore import QEventLoop, QTimer
 
 from copilot.selftest.policy import ScriptedAgent
 from copilot.session import SessionOptions
-from copilot.ui.app import Workbench, application
+from copilot.ui.app import application
+from copilot.ui.workbench import Workbench
 from copilot.ui.selftest_driver import SelftestDriver
 
 

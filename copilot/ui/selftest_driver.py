@@ -11,7 +11,7 @@ from PySide6.QtCore import QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtTest import QTest
 
 from copilot.selftest.policy import Action, ScriptedAgent
-from copilot.ui.app import Workbench
+from copilot.ui.workbench import Workbench
 
 STEP_MS = 20
 

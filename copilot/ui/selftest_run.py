@@ -7,15 +7,17 @@ from collections import Counter
 
 from copilot.selftest.policy import ScriptedAgent
 from copilot.session import SessionOptions
-from copilot.ui.app import Workbench, application
+from copilot.ui.app import application
+from copilot.ui.workbench import Workbench
 from copilot.ui.flag_monitor import current_flags
 from copilot.ui.selftest_driver import SelftestDriver
 
 
-def run_selftest(options: SessionOptions, timeout: float) -> dict:
+def run_selftest(options: SessionOptions, timeout: float, settings=None) -> dict:
+    """`settings`: the engine to use (offline unless they say llm), as the app would read them."""
     app = application()
     started = time.monotonic()
-    bench = Workbench(options)
+    bench = Workbench(options, settings)
     session = bench.session
     agent = ScriptedAgent(options.policy, session.simulator, seed=options.seed or 0)
     driver = SelftestDriver(bench, agent, total_chats=options.total_chats or 0, deadline_seconds=timeout)
@@ -36,6 +38,46 @@ def log_rows(path) -> dict[str, int]:
     try:
         tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")]
         return {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in sorted(tables)}
+    finally:
+        conn.close()
+
+
+def suggestion_engines(path, session_id: int) -> dict:
+    """Suggestions shown, by draft kind and by the engine that made the diagnosis and the draft,
+    read back from the usage log (so the summary shows what the log says, not what we think)."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        def counts(column: str) -> dict:
+            rows = conn.execute(f"SELECT coalesce({column}, ''), count(*) FROM suggestions WHERE session_id = ? "
+                                f"GROUP BY 1 ORDER BY 1", (session_id,))
+            return {key or "none": n for key, n in rows}
+
+        return {"by_draft_kind": counts("draft_kind"), "by_diagnosis_engine": counts("diagnosis_engine"),
+                "by_draft_engine": counts("draft_engine")}
+    finally:
+        conn.close()
+
+
+def deescalation_check(path, session_id: int) -> dict:
+    """Every suggestion shown after a chat's emotional escalation must be a de-escalation draft
+    (or one for the category the agent chose), whatever the engine: read from the usage log."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        rows = conn.execute(
+            "SELECT s.draft_kind, count(*) FROM suggestions s JOIN escalations e "
+            "ON e.session_id = s.session_id AND e.chat_id = s.chat_id AND e.type = 'emotional' AND s.ts >= e.ts "
+            "WHERE s.session_id = ? GROUP BY 1", (session_id,)).fetchall()
+    finally:
+        conn.close()
+    after = dict(rows)
+    return {"after_emotional_escalation": after,
+            "routine_to_upset_customers": after.get("routine", 0)}
+
+
+def session_engine(path, session_id: int) -> str:
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return conn.execute("SELECT engine FROM sessions WHERE id = ?", (session_id,)).fetchone()[0]
     finally:
         conn.close()
 
@@ -86,6 +128,7 @@ def summarise(bench: Workbench, driver: SelftestDriver, real_seconds: float, sim
     rows = log_rows(path)
     logged = session.usage_log.counts()
     kinds = decision_kinds(path, session.usage_log.session_id)
+    deescalation = deescalation_check(path, session.usage_log.session_id)
     handled = sum(1 for c in ws.chats.values() if not c.is_open)
     policy = session.options.policy
     checks = {
@@ -103,6 +146,9 @@ def summarise(bench: Workbench, driver: SelftestDriver, real_seconds: float, sim
         "log_decisions_match": all(kinds.get(k, 0) == tally[k] for k in ("accepted", "edited", "rejected", "ignored")),
         "log_escalations_match": logged.get("escalations", 0)
         == tally["escalation_emotional"] + tally["escalation_technical"],
+        "log_names_configured_engine": session_engine(path, session.usage_log.session_id)
+        == session.engines.configured.value,
+        "upset_customers_get_deescalation": deescalation["routine_to_upset_customers"] == 0,
     }
     flags = {f.kind: f for f in current_flags(path, session.options.agent, session.usage_log.session_id)}
     expected = {"passive": ("over_reliance", True), "careful": ("over_reliance", False), "overloaded": ("overload", True)}
@@ -118,7 +164,9 @@ def summarise(bench: Workbench, driver: SelftestDriver, real_seconds: float, sim
         "agent": session.options.agent,
         "policy": policy,
         "seed": session.options.seed,
-        "engine": session.engine.name,
+        "engine": session.engines.label,
+        "session_engine_logged": session_engine(path, session.usage_log.session_id),
+        "suggestions": {**suggestion_engines(path, session.usage_log.session_id), **deescalation},
         "chats_opened": len(ws.chats),
         "chats_handled": handled,
         "chats_resolved_correctly": stats.resolved_correctly,

@@ -18,13 +18,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from copilot.core.modes import AssistMode
 from copilot.settings import Settings
 from copilot.ui.diagnosis_panel import plain_label
 
 MODE_TEXT = {
-    "automatic": "Automatic: diagnosis and draft appear as soon as they are ready",
-    "diagnose_first": "Diagnose first: pick the issue yourself, then the draft appears",
-    "on_request": "On request: suggestions stay hidden until you press Ctrl+G",
+    AssistMode.AUTOMATIC: "Automatic: diagnosis and draft appear as soon as they are ready",
+    AssistMode.DIAGNOSE_FIRST: "Diagnose first: pick the issue yourself, then the draft appears",
+    AssistMode.ON_REQUEST: "On request: suggestions stay hidden until you press Ctrl+G",
 }
 
 
@@ -44,7 +45,7 @@ class SettingsDialog(QDialog):
         modes = QWidget()
         modes_layout = QVBoxLayout(modes)
         modes_layout.setContentsMargins(0, 0, 0, 0)
-        self.mode_buttons: dict[str, QRadioButton] = {}
+        self.mode_buttons: dict[AssistMode, QRadioButton] = {}
         for mode, text in MODE_TEXT.items():
             button = QRadioButton(text)
             button.setChecked(mode == settings.assist_mode)
@@ -87,9 +88,9 @@ class SettingsDialog(QDialog):
             self.model_dir.setText(folder)
 
     def result_settings(self) -> Settings:
-        mode = next((m for m, b in self.mode_buttons.items() if b.isChecked()), "automatic")
+        mode = next((m for m, b in self.mode_buttons.items() if b.isChecked()), AssistMode.AUTOMATIC)
         return replace(
-            self._original, agent_name=self.agent.text().strip(), assist_mode=mode,
+            self._original, agent_name=self.agent.text().strip(), assist_mode=mode.value,
             max_concurrent_chats=self.concurrency.value(), nudges=self.nudges.isChecked(),
             store_message_text=self.store_text.isChecked(), model_dir=self.model_dir.text().strip(),
         )

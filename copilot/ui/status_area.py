@@ -5,7 +5,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QSizePolicy, QWidget
 
 from copilot.core.workspace import Workspace
-from copilot.ui.chat_list_model import format_wait
+from copilot.core.display_text import format_wait
 from copilot.ui.diagnosis_panel import plain_label
 
 

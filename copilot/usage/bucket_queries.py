@@ -24,10 +24,10 @@ LOAD_COLUMNS = ("replies", "reply_seconds", "replies_timed", "customer_messages"
 _AGENT_SESSIONS = """(SELECT se.id FROM sessions se JOIN agents a ON a.id = se.agent_id
                       WHERE (:agent IS NULL OR a.name = :agent) AND (:session IS NULL OR se.id = :session))"""
 _STORED_WHERE = f"session_id IN {_AGENT_SESSIONS} AND bucket >= :first AND bucket < :stop"
-_STORED_TOTALS = (f"SELECT session_id, bucket / :per_day, "
+_STORED_TOTALS = ("SELECT session_id, bucket / :per_day, "
                   + ", ".join(f"max({c})" if c.endswith("_peak") else f"sum({c})" for c in bucket_sums.COLUMNS)
                   + f" FROM {bucket_sums.TABLE} WHERE {_STORED_WHERE} GROUP BY 1, 2")
-_STORED_LOAD = (f"SELECT session_id, bucket, "
+_STORED_LOAD = ("SELECT session_id, bucket, "
                 + ", ".join(f"CAST({c} AS INTEGER)" if c in INT_FIELDS else c for c in LOAD_COLUMNS)
                 + f" FROM {bucket_sums.TABLE} WHERE {_STORED_WHERE}")
 _SESSIONS = """

@@ -18,10 +18,10 @@ from copilot.usage.bucket_sums import TABLE
 OFFSETS = "usage_bucket_offsets"
 MAX_STEP_BUCKETS = 28 * 86400 // B
 
-_UPSERT = (f"ON CONFLICT (session_id, bucket) DO UPDATE SET "
-           f"concurrency_seconds = concurrency_seconds + excluded.concurrency_seconds, "
-           f"concurrency_peak = CASE WHEN concurrency_peak >= excluded.concurrency_peak THEN concurrency_peak "
-           f"ELSE excluded.concurrency_peak END")
+_UPSERT = ("ON CONFLICT (session_id, bucket) DO UPDATE SET "
+           "concurrency_seconds = concurrency_seconds + excluded.concurrency_seconds, "
+           "concurrency_peak = CASE WHEN concurrency_peak >= excluded.concurrency_peak THEN concurrency_peak "
+           "ELSE excluded.concurrency_peak END")
 _PIECES = f"""
 SELECT p.session_id, p.b0 + k.n,
        p.v * (min(p.t1, (p.b0 + k.n + 1) * {B}.0) - max(p.t0, (p.b0 + k.n) * {B}.0)), p.v

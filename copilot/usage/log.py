@@ -105,6 +105,7 @@ class UsageLog:
     # ---- the Recorder protocol: called on the UI thread -----------------------------------------
     def record(self, kind: str, ts: float, /, **fields: Any) -> None:
         # Positional-only: a field may itself be called `kind` (a decision's kind).
+        kind = getattr(kind, "value", kind)  # a RecordKind: its plain value is what files keep
         with self._record_lock:
             if self._closed:
                 self.dropped_after_close += 1

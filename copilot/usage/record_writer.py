@@ -12,7 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 from copilot.usage.escalation_effort import ESCALATION_COLUMNS
-from copilot.usage.schema import EVENT_COLUMNS
+from copilot.core.recorder import RecordKind
+from copilot.usage.schema import EVENT_COLUMNS, FIELD_RENAMES, TABLE_FOR_KIND
 
 # Tables written by `_write_simple`: the v1 event tables and those later migrations added.
 COLUMNS: dict[str, dict[str, type]] = {**EVENT_COLUMNS, "escalations": ESCALATION_COLUMNS}
@@ -73,17 +74,13 @@ class RecordWriter:
         self.store_text = store_text
         self.redact = redact
         self.open_chats: int | None = None  # last value written to `concurrency`
-        # kind -> (table, renames of fields to columns)
-        self._simple = {
-            "message": ("messages", {}),
-            "suggestion_shown": ("suggestions", {}),
-            "decision": ("decisions", {"kind": "decision"}),  # `kind` is the decision's kind here
-            "focus": ("focus_changes", {}),
-            "escalation": ("escalations", {}),
-        }
+        # kind -> (table, renames of fields to columns): one row per record, columns as named
+        self._simple = {kind.value: (table, FIELD_RENAMES.get(kind, {})) for kind, table in TABLE_FOR_KIND.items()
+                        if kind not in (RecordKind.CHAT_OPENED, RecordKind.CHAT_CLOSED)}
         self._sql = {table: _insert_sql(table, list(COLUMNS[table])) for table, _ in self._simple.values()}
 
     def write(self, kind: str, ts: float, fields: dict[str, Any]) -> None:
+        kind = getattr(kind, "value", kind)  # a RecordKind, or its plain value from a replayed journal
         fields = dict(fields)  # the handlers pop what they store; the caller keeps the original
         if kind in self._simple:
             self._write_simple(kind, ts, fields)

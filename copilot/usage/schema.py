@@ -9,6 +9,7 @@ Which record kinds go where (see copilot/core/workspace.py for the `record` call
     decision          -> decisions
     focus             -> focus_changes
     escalation        -> escalations (since v3; see escalation_effort.py)
+    suggestion_shown  -> suggestions also gets diagnosis_engine, draft_engine, draft_kind (since v5)
     anything else     -> events (kind, ts, fields as JSON), so a new kind is never lost
 
 Every row carries session_id and ts (seconds, Unix time). Fields a known kind carries beyond its
@@ -23,23 +24,27 @@ from collections.abc import Callable, Mapping
 
 from sqlite_utils import Database
 
+from copilot.core.recorder import RecordKind
 from copilot.usage import bucket_sums, concurrency_sums, escalation_effort
 from copilot.usage.errors import UsageLogError
 from copilot.usage.views import create_views
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 APP_MARKER = "agent-copilot-usage-log"  # meta.app: tells our files from other apps' databases
 APPLICATION_ID = 0x41435553  # PRAGMA application_id, "ACUS": identifies the file to `file(1)` too
 
+# The one map from record kind (copilot/core/recorder.py) to table; every other kind -> events.
 TABLE_FOR_KIND = {
-    "chat_opened": "chats",
-    "chat_closed": "chats",
-    "message": "messages",
-    "suggestion_shown": "suggestions",
-    "decision": "decisions",
-    "focus": "focus_changes",
-    "escalation": "escalations",
+    RecordKind.CHAT_OPENED: "chats",
+    RecordKind.CHAT_CLOSED: "chats",
+    RecordKind.MESSAGE: "messages",
+    RecordKind.SUGGESTION_SHOWN: "suggestions",
+    RecordKind.DECISION: "decisions",
+    RecordKind.FOCUS: "focus_changes",
+    RecordKind.ESCALATION: "escalations",
 }
+# Fields renamed on the way into their table: a decision's `kind` is the `decision` column.
+FIELD_RENAMES = {RecordKind.DECISION: {"kind": "decision"}}
 # Tables counted by UsageLog.counts(), in the order a reader expects them.
 TABLES = ("agents", "sessions", "chats", "messages", "suggestions", "decisions",
           "focus_changes", "concurrency", "events", "escalations")
@@ -49,7 +54,8 @@ EVENT_COLUMNS: dict[str, dict[str, type]] = {
     "messages": {"chat_id": str, "message_id": int, "sender": str, "length": int, "frustration": float,
                  "response_seconds": float, "suggestion_id": int, "text": str},
     "suggestions": {"chat_id": str, "suggestion_id": int, "message_id": int, "engine": str, "category": str,
-                    "confidence": float, "abstained": int, "draft_length": int, "draft_hash": str},
+                    "confidence": float, "abstained": int, "draft_length": int, "draft_hash": str,
+                    **{name: str for name in ("diagnosis_engine", "draft_engine", "draft_kind")}},  # since v5
     "decisions": {"chat_id": str, "suggestion_id": int, "decision": str, "seconds_to_decide": float,
                   "edit_distance": float, "reason": str, "sent_length": int,
                   "seconds_to_first_keystroke": float},
@@ -123,7 +129,17 @@ def _v4_journal_seq(db: Database) -> None:
         db["sessions"].add_column("journal_seq", int)
 
 
-MIGRATIONS: dict[int, Migration] = {1: _v1_initial, 2: _v2_bucket_sums, 3: _v3_escalations, 4: _v4_journal_seq}
+def _v5_suggestion_engines(db: Database) -> None:
+    """Version 5: per suggestion, which engine made the diagnosis and which the draft (offline, llm,
+    offline_fallback) and which draft it is (routine, deescalation, chosen). Older rows keep NULL:
+    their `engine` text is all that is known about them."""
+    for name in ("diagnosis_engine", "draft_engine", "draft_kind"):
+        if name not in db["suggestions"].columns_dict:
+            db["suggestions"].add_column(name, str)
+
+
+MIGRATIONS: dict[int, Migration] = {1: _v1_initial, 2: _v2_bucket_sums, 3: _v3_escalations, 4: _v4_journal_seq,
+                                    5: _v5_suggestion_engines}
 
 
 def ensure_meta(db: Database) -> None:

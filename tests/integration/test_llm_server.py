@@ -18,9 +18,12 @@ from copilot.assist.llm.config import NO_KEY, LLMConfig
 from copilot.assist.llm.diagnosis import METHODS
 from copilot.assist.llm.engine import LLMEngine
 from copilot.assist.llm.errors import LLMError
-from copilot.assist.llm.fallback import FallbackEngine, suggest_streaming
+from copilot.assist.engine import DraftRequest
+from copilot.assist.engines import EndpointHealth, Engines
+from copilot.assist.pipeline import SuggestionRequest, make_suggestion
 from copilot.assist.offline import OfflineEngine
 from copilot.core.chat import Sender
+from copilot.core.modes import DraftKind
 
 pytestmark = pytest.mark.slow
 
@@ -42,6 +45,10 @@ def config(base_url: str, **options) -> LLMConfig:
 
 
 LATE = conversation("My parcel is late, order #48213.")
+
+
+def suggest(engines: Engines, conv: Conversation = LATE, on_text=None):
+    return make_suggestion(engines, SuggestionRequest(conv), time.time, on_text)
 
 
 # ---- the real server ------------------------------------------------------------------------
@@ -95,9 +102,8 @@ def test_command_line_against_the_server(llama_server, tmp_path, capsys):
 
 
 def test_server_killed_mid_stream_falls_back(own_llama_server, offline):
-    notices: list[str] = []
     primary = LLMEngine(config(own_llama_server.base_url, max_tokens=200), offline.playbooks)
-    engine = FallbackEngine(primary, offline, notices.append)
+    engines = Engines(offline, primary)
     seen: list[str] = []
 
     def on_text(text: str) -> None:
@@ -105,11 +111,13 @@ def test_server_killed_mid_stream_falls_back(own_llama_server, offline):
             own_llama_server.kill()  # the server dies after the first token
         seen.append(text)
 
-    diagnosis = offline.diagnose(LATE)
-    draft = engine.stream_draft(LATE, diagnosis, on_text)
-    assert seen and engine.name == "offline (fallback)"
-    assert draft.text.startswith("I'm sorry for the wait, Ana")  # the offline engine's draft
-    assert "stopped mid-reply" in notices[0]
+    # The agent's chosen category: the draft streams whatever the small model would diagnose.
+    request = SuggestionRequest(LATE, DraftRequest(DraftKind.CHOSEN), category="late_delivery",
+                                previous=offline.diagnose(LATE))
+    suggestion = make_suggestion(engines, request, time.time, on_text)
+    assert seen and suggestion.engine == "offline (fallback)"
+    assert suggestion.draft.text.startswith("I'm sorry for the wait, Ana")  # the offline engine's draft
+    assert "stopped mid-reply" in suggestion.notice
 
 
 # ---- tiny misbehaving servers ----------------------------------------------------------------
@@ -158,17 +166,16 @@ def not_http(conn: socket.socket) -> None:
 
 def test_hanging_server_times_out_and_the_offline_suggestion_follows_within_2_s(offline):
     server = TinyServer(never_answer)
-    notices: list[str] = []
-    engine = FallbackEngine(LLMEngine(config(server.base_url, timeout=1.5), offline.playbooks), offline, notices.append)
+    engines = Engines(offline, LLMEngine(config(server.base_url, timeout=1.5), offline.playbooks))
     try:
         started = time.monotonic()
-        suggestion = suggest_streaming(engine, LATE, time.time)
+        suggestion = suggest(engines)
         took = time.monotonic() - started
     finally:
         server.close()
     assert took < 1.5 + 2.0
     assert suggestion.engine == "offline (fallback)" and suggestion.draft is not None
-    assert "did not answer within 1.5 s" in notices[0]
+    assert "did not answer within 1.5 s" in suggestion.notice
 
 
 @pytest.mark.parametrize("answer,kind", [(junk_json, "bad_output"), (not_http, "connection")])
@@ -179,8 +186,7 @@ def test_garbage_servers_fail_cleanly_and_fall_back(offline, answer, kind):
         with pytest.raises(LLMError) as caught:
             llm.diagnose(LATE)
         assert caught.value.kind == kind
-        notices: list[str] = []
-        suggestion = suggest_streaming(FallbackEngine(llm, offline, notices.append), LATE, time.time)
+        suggestion = suggest(Engines(offline, llm, EndpointHealth(cooldown=0)))
     finally:
         server.close()
-    assert suggestion.engine == "offline (fallback)" and suggestion.draft is not None and notices
+    assert suggestion.engine == "offline (fallback)" and suggestion.draft is not None and suggestion.notice

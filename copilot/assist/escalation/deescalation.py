@@ -131,14 +131,15 @@ def _next_step(book: DeescalationPlaybook, category: str, found: dict[str, str],
 
 
 def deescalation_draft(conversation: Conversation, diagnosis: Diagnosis | None,
-                       escalation: Escalation | None = None, book: DeescalationPlaybook | None = None) -> Draft:
+                       escalation: Escalation | None = None, book: DeescalationPlaybook | None = None,
+                       reason: str = "") -> Draft:
     """The draft to show in place of the routine one while a chat is emotionally escalated."""
     book = book or load()
     texts = conversation.customer_texts
     found = slots.extract(texts)
     name = slots.first_name(found.get("customer_name", "") or conversation.customer_name)
     found["customer_name"] = name
-    reason = escalation.reason if escalation is not None else "default"
+    reason = escalation.reason if escalation is not None else (reason or "default")
     apology = book.apology.get(reason, book.apology["default"]).format(customer_name=name)
     feeling = book.acknowledgement.get(reason, book.acknowledgement["default"]).format(customer_name=name)
     confident = diagnosis is not None and not diagnosis.abstained and diagnosis.best is not None

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from urllib.parse import urlparse
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8080/v1"  # llama.cpp's server; Ollama is :11434/v1
-ENGINES = ("offline", "llm")
 # Servers that do not need a key still make the openai SDK insist on one: it is sent as is.
 NO_KEY = "not-needed"
 

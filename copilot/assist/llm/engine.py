@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable
 
 from copilot.assist import drafting, slots
-from copilot.assist.engine import Conversation
+from copilot.assist.engine import Conversation, DraftRequest
 from copilot.assist.llm import guard, prompts
 from copilot.assist.llm.client import NEVER, chat_model
 from copilot.assist.llm.config import LLMConfig
@@ -19,6 +19,7 @@ from copilot.assist.llm.diagnosis import Diagnoser, IssueDiagnosis
 from copilot.assist.llm.drafter import stream_text
 from copilot.assist.llm.errors import LLMError
 from copilot.assist.playbooks import Playbook
+from copilot.core.modes import DraftKind, EngineName
 from copilot.core.suggestion import CategoryScore, Diagnosis, Draft
 
 ABSTAIN_BELOW = 0.5  # a model this unsure gives a hint, not a diagnosis
@@ -28,11 +29,14 @@ OnText = Callable[[str], None]  # called with the draft so far
 
 
 class LLMEngine:
+    name = EngineName.LLM
+    note = ""
+
     def __init__(self, config: LLMConfig, playbooks: dict[str, Playbook], api_key: str | None = None):
         self.config = config.validated()
         self.playbooks = playbooks
         self.labels = {bid: book.name for bid, book in playbooks.items()}
-        self.name = f"llm:{config.model_name}"
+        self.display_name = f"llm:{config.model_name}"
         self._api_key = api_key
         self._lock = threading.Lock()
         self._model = None
@@ -88,6 +92,13 @@ class LLMEngine:
                          missing=tuple(missing), needs_human=book.needs_human or not book.ai_eligible)
 
     # ---- drafting ----------------------------------------------------------------------------
+    def write_draft(self, conversation: Conversation, diagnosis: Diagnosis, request: DraftRequest,
+                    on_text: OnText | None = None, cancelled: Callable[[], bool] = NEVER) -> Draft | None:
+        """The engine interface (copilot/assist/engine.py): streamed as it is written."""
+        if request.kind is DraftKind.DEESCALATION:
+            return self.stream_deescalation(conversation, diagnosis, request.reason, on_text, cancelled)
+        return self.stream_draft(conversation, diagnosis, on_text, cancelled)
+
     def stream_draft(self, conversation: Conversation, diagnosis: Diagnosis, on_text: OnText | None = None,
                      cancelled: Callable[[], bool] = NEVER) -> Draft | None:
         """A draft from the diagnosed playbook, streamed; None when there is no confident diagnosis."""
@@ -96,9 +107,26 @@ class LLMEngine:
         book = self.playbooks.get(diagnosis.best.category)
         if book is None:
             return None
-        model, _ = self._ready()
         masker = self.masker(conversation)
-        messages = self.draft_prompt(conversation, book, masker)
+        return self._stream(conversation, self.draft_prompt(conversation, book, masker), masker, book, book.id,
+                            on_text, cancelled)
+
+    def stream_deescalation(self, conversation: Conversation, diagnosis: Diagnosis, reason: str,
+                            on_text: OnText | None = None, cancelled: Callable[[], bool] = NEVER) -> Draft:
+        """An upset customer: the model adapts the de-escalation playbook's reply (apology,
+        acknowledgement, one concrete next step), checked against the diagnosed playbook if any."""
+        from copilot.assist.escalation.deescalation import deescalation_draft
+
+        example = deescalation_draft(conversation, diagnosis, reason=reason)
+        confident = not diagnosis.abstained and diagnosis.best is not None
+        book = self.playbooks.get(diagnosis.best.category) if confident else None
+        masker = self.masker(conversation)
+        messages = prompts.deescalation_messages(conversation, book, example.text, masker)
+        return self._stream(conversation, messages, masker, book, example.category, on_text, cancelled)
+
+    def _stream(self, conversation: Conversation, messages, masker: prompts.Masker, book: Playbook | None,
+                category: str, on_text: OnText | None, cancelled: Callable[[], bool]) -> Draft:
+        model, _ = self._ready()
         so_far: list[str] = []
 
         def on_piece(piece: str) -> None:
@@ -109,7 +137,7 @@ class LLMEngine:
         text = masker.back(stream_text(model, messages, self.config, on_piece, cancelled)).strip()
         if not text:
             raise LLMError("bad_output", "The model returned an empty draft.")
-        return guard.checked(Draft(text, book.id), book, conversation.customer_texts)
+        return guard.checked(Draft(text, category), book, conversation.customer_texts)
 
     def draft_prompt(self, conversation: Conversation, book: Playbook, masker: prompts.Masker) -> list[tuple[str, str]]:
         """The draft request: the playbook, what is still missing, and its slot-filled reply to adapt."""
