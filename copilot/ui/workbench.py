@@ -148,7 +148,7 @@ class Workbench:
         from copilot.ui.review.window import ReviewWindow
 
         if self.review_window is None:
-            self.review_window = ReviewWindow()
+            self.review_window = ReviewWindow(background=self.background)
             path = self.session.usage_log.path
             if path is not None and path.exists():
                 self.review_window.load([str(path)])

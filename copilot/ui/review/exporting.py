@@ -1,45 +1,24 @@
-"""Exports from the review window, written on the thread pool: the UI thread never waits on the disk."""
+"""Exports from the review window, written by the background helper: the UI thread never waits on the disk."""
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from collections.abc import Callable
+
+from copilot.core.jobs import Job
+from copilot.ui.review.loader import LANE
 
 
-class _Signals(QObject):
-    done = Signal(str, str)  # path, error ("" when written)
-
-
-class _ExportJob(QRunnable):
-    def __init__(self, signals: _Signals, kind: str, review, path: str, agents: list[str] | None):
-        super().__init__()
-        self.signals, self.kind, self.review, self.path, self.agents = signals, kind, review, path, agents
-
-    def run(self) -> None:
+def export_job(kind: str, review, path: str, agents: list[str] | None, done: Callable[[str, str], None]) -> Job:
+    """Writes the HTML report or the CSV table; `done(path, error)` ("" when written) on the UI thread."""
+    def work(_control) -> str:
         from copilot.review.export import write_csv
         from copilot.review.html_report import write_html
 
-        try:
-            if self.kind == "html":
-                write_html(self.review, self.path)
-            else:
-                write_csv(self.review, self.path, self.agents)
-            error = ""
-        except Exception as exc:  # a full disk, a folder without write access: reported, not raised
-            error = str(exc)
-        try:
-            self.signals.done.emit(self.path, error)
-        except RuntimeError:  # the window closed while this wrote: nobody to tell
-            pass
+        if kind == "html":
+            write_html(review, path)
+        else:
+            write_csv(review, path, agents)
+        return path
 
-
-class Exporter(QObject):
-    """`export("html" | "csv", review, path, agents)`; `done(path, error)` when the file is written."""
-
-    done = Signal(str, str)
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self._signals = _Signals()  # no parent: a job still writing when the window closes keeps it alive
-        self._signals.done.connect(self.done)
-
-    def export(self, kind: str, review, path: str, agents: list[str] | None = None) -> None:
-        QThreadPool.globalInstance().start(_ExportJob(self._signals, kind, review, path, agents))
+    # a full disk, a folder without write access: reported in the window, not raised
+    return Job(work, f"Writing {path}", on_done=lambda _path: done(path, ""),
+               on_error=lambda error: done(path, str(error) or type(error).__name__), lane=LANE)
