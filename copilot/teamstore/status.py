@@ -81,7 +81,7 @@ class SyncStatus:
         if self.last_attempt is None:
             return "team store: not synced yet"
         if self.oldest_unsent is None:
-            where = "up to date"
+            where = "nothing waiting to be sent" if self.last_error else "up to date"
         else:
             where = f"{duration(self.behind_seconds(now))} behind"
         return f"team store: {where}" + (f" · {self.last_error}" if self.last_error else "")
