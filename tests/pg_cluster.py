@@ -68,8 +68,9 @@ def _service_user() -> pwd.struct_passwd | None:
 
 
 class PgCluster:
-    def __init__(self, root: Path, bin_dir: Path, port: int, user: pwd.struct_passwd | None):
+    def __init__(self, root: Path, bin_dir: Path, port: int, user: pwd.struct_passwd | None, options: str = ""):
         self.root, self.bin, self.port, self.user = root, bin_dir, port, user
+        self.options = options  # more server settings, e.g. "-c shared_buffers=1GB" (the bench)
         self.data = root / "data"
         self.host = "127.0.0.1"
 
@@ -86,13 +87,13 @@ class PgCluster:
             raise RuntimeError(f"{args[0]} failed: {result.stderr or result.stdout}")
 
     @classmethod
-    def start(cls) -> PgCluster:
+    def start(cls, options: str = "") -> PgCluster:
         bin_dir = find_bin()
         if bin_dir is None:
             raise RuntimeError(missing())
         user = _service_user()
         root = Path(tempfile.mkdtemp(prefix="copilot-pg-"))
-        cluster = cls(root, bin_dir, _free_port(), user)
+        cluster = cls(root, bin_dir, _free_port(), user, options)
         (root / "pw").write_text(SUPERUSER_PASSWORD)
         cluster._certificate()
         if user is not None:
@@ -117,7 +118,7 @@ class PgCluster:
         root = self.root
         options = (f"-p {self.port} -k {root} -c listen_addresses={self.host} -c fsync=off "
                    f"-c synchronous_commit=off -c full_page_writes=off -c ssl=on -c ssl_cert_file={root}/server.crt "
-                   f"-c ssl_key_file={root}/server.key -c max_connections=50")
+                   f"-c ssl_key_file={root}/server.key -c max_connections=50 {self.options}")
         self._run("pg_ctl", "start", "-w", "-t", "60", "-D", str(self.data), "-l", str(root / "server.log"),
                   "-o", options, timeout=90)
 

@@ -9,6 +9,7 @@ without sending anything which sessions are already complete there.
 from __future__ import annotations
 
 import sqlite3
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,7 +41,16 @@ def sessions(conn: sqlite3.Connection) -> list[LocalSession]:
     sql = ("SELECT se.id, se.uuid, a.name, se.started_at, se.ended_at, se.app_version, se.engine, se.policy "
            "FROM sessions se JOIN agents a ON a.id = se.agent_id WHERE se.uuid IS NOT NULL "
            "AND se.started_at IS NOT NULL ORDER BY se.started_at, se.id")
-    return [LocalSession(*row) for row in conn.execute(sql)]
+    return [LocalSession(sid, store_uuid(raw, agent), agent, *rest) for sid, raw, agent, *rest in conn.execute(sql)]
+
+
+def store_uuid(raw, agent: str) -> str:
+    """The session's uuid as the store keys it (hex). The app writes uuid4s; a log from elsewhere (an
+    old build, a tool) may hold any text, which gets a uuid of its own, the same at every pass."""
+    try:
+        return uuid.UUID(str(raw)).hex
+    except ValueError:
+        return uuid.uuid5(uuid.NAMESPACE_URL, f"agent-copilot-session:{agent}/{raw}").hex
 
 
 _FINGERPRINT = ("SELECT " + ", ".join(f"(SELECT max(id) FROM {s} WHERE session_id = :s)" for s in SOURCES)

@@ -30,18 +30,27 @@ _CHAT_UPDATE = ", ".join(f'"{c}" = excluded."{c}"' for c in CHAT_ROW[3:])
 # pools, in level order. The review then splits any session at any "usual" level with a binary
 # search per day instead of reading its buckets (review_sql.py).
 _RUNNING = ", ".join(f"sum({name}) OVER w AS c_{name}" for name in PROFILED)
-_PROFILE_SQL = f"""
+
+
+def profile_sql(one_session: bool = True) -> str:
+    """Fills the load profiles of one session's days (%(session)s), or of every day in the store."""
+    where = "session = %(session)s AND " if one_session else ""
+    return f"""
 UPDATE {S}.session_days d SET levels = p.levels, neg_levels = p.neg_levels,
     {", ".join(f"p_{name} = p.p_{name}" for name in PROFILED)}
-FROM (SELECT day, array_agg(level ORDER BY level, bucket) AS levels,
+FROM (SELECT session, day, array_agg(level ORDER BY level, bucket) AS levels,
              array_agg(-level ORDER BY level DESC, bucket) AS neg_levels,
              {", ".join(f"array_agg(c_{name} ORDER BY level, bucket) AS p_{name}" for name in PROFILED)}
-      FROM (SELECT bucket, (bucket / 288)::integer AS day, concurrency_seconds / active_seconds AS level, {_RUNNING}
-            FROM {S}.session_load WHERE session = %(session)s AND active_seconds > 0
-            WINDOW w AS (PARTITION BY bucket / 288 ORDER BY concurrency_seconds / active_seconds, bucket
+      FROM (SELECT session, bucket, (bucket / 288)::integer AS day, concurrency_seconds / active_seconds AS level,
+                   {_RUNNING}
+            FROM {S}.session_load WHERE {where}active_seconds > 0
+            WINDOW w AS (PARTITION BY session, bucket / 288 ORDER BY concurrency_seconds / active_seconds, bucket
                          ROWS UNBOUNDED PRECEDING)) x
-      GROUP BY day) p
-WHERE d.session = %(session)s AND d.day = p.day"""
+      GROUP BY session, day) p
+WHERE d.session = p.session AND d.day = p.day"""
+
+
+_PROFILE_SQL = profile_sql()
 
 
 class Uploader:
