@@ -19,7 +19,6 @@ import shutil
 import socket
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 
 SERVICE_USER = "copilot-pg"
@@ -49,7 +48,7 @@ def missing() -> str:
     return ""
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -93,7 +92,7 @@ class PgCluster:
             raise RuntimeError(missing())
         user = _service_user()
         root = Path(tempfile.mkdtemp(prefix="copilot-pg-"))
-        cluster = cls(root, bin_dir, _free_port(), user, options)
+        cluster = cls(root, bin_dir, free_port(), user, options)
         (root / "pw").write_text(SUPERUSER_PASSWORD)
         cluster._certificate()
         if user is not None:
@@ -146,11 +145,3 @@ class PgCluster:
         import psycopg
 
         return psycopg.connect(self.url(SUPERUSER, SUPERUSER_PASSWORD, database), autocommit=True, connect_timeout=10)
-
-    def wait_down(self, timeout: float = 10.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with socket.socket() as s:
-                if s.connect_ex((self.host, self.port)) != 0:
-                    return
-            time.sleep(0.05)

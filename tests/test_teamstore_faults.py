@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -19,7 +18,7 @@ import pytest
 from copilot.teamstore.config import StoreConfig
 from copilot.teamstore.sync import TeamSync
 from tests.cutting_proxy import CuttingProxy
-from tests.pg_cluster import PgCluster, missing
+from tests.pg_cluster import PgCluster, free_port, missing
 from tests.review_builders import careful_log, passive_log
 from tests.teamstore_helpers import PASSWORD, drop_store, new_store
 from tests.test_teamstore_sync import local_counts, store_counts
@@ -28,16 +27,10 @@ from tests.usage_log_builders import T0
 DAY = 86400.0
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_server_down_says_so_keeps_the_log_and_counts_how_far_behind(tmp_path):
     log = careful_log(tmp_path / "ann.sqlite", "ann", T0)
     before = log.read_bytes()
-    config = StoreConfig.parse(f"postgresql://ann@127.0.0.1:{_free_port()}/copilot")
+    config = StoreConfig.parse(f"postgresql://ann@127.0.0.1:{free_port()}/copilot")
     sync = TeamSync(config, log, password=PASSWORD, clock=lambda: T0 + 4 * 3600)
     report = sync.run_once()
     assert not report.ok and report.error_kind == "unreachable"

@@ -66,7 +66,7 @@ class RowMaker:
             if name == "extra" or kind == "jsonb":
                 if name == "extra":
                     extra_at = position
-                row[position] = self._json(value, source)
+                row[position] = self._json(value)
             elif value is None:
                 continue
             elif not self._private(source, name):
@@ -83,7 +83,7 @@ class RowMaker:
             return False
         return (source, column) in (("messages", "text"), ("chats", "customer_name"), ("escalations", "trigger"))
 
-    def _json(self, value, source: str) -> str | None:
+    def _json(self, value) -> str | None:
         """Always parsed: JSON PostgreSQL would refuse (damaged, NaN, NUL) must not block a batch."""
         if value is None:
             return None

@@ -33,7 +33,7 @@ SESSION_COLUMNS = ("uuid", "id", "key", "agent", "policy", "started_at", "span_e
                    *(f"{side}_{c}" for side, columns in SPLIT.items() for c in columns))
 
 
-def _atoms() -> str:
+def atoms_sql() -> str:
     return (f"SELECT * FROM {S}.session_days WHERE (%(first_day)s::integer IS NULL OR day >= %(first_day)s) "
             "AND (%(stop_day)s::integer IS NULL OR day < %(stop_day)s)")
 
@@ -46,7 +46,7 @@ def _sum(expression: str, column: str) -> str:
     return f"sum({expression})::bigint" if column in _COUNTS else f"sum({expression})"
 
 
-def _sums(alias: str, order: str) -> str:
+def summed(alias: str, order: str) -> str:
     """Every usage sum and the review's sums of the rows in a group, added in `order` (as Python adds them)."""
     parts = [_sum(f'{alias}."{c}" ORDER BY {order}', c) + f' AS "{c}"' for c in (*SUMS, *EXTRAS_COLUMNS)]
     parts += [f'max({alias}."{c}") AS "{c}"' for c in PEAKS]
@@ -79,11 +79,11 @@ def sessions_sql(thresholds: FlagThresholds) -> str:
                             for c in columns)
     return f"""
 CREATE TEMP TABLE review_sessions ON COMMIT DROP AS
-WITH atoms AS MATERIALIZED ({_atoms()}),
+WITH atoms AS MATERIALIZED ({atoms_sql()}),
 ses AS (
     SELECT s.uuid, s.id, (%(label)s || '#' || s.id) COLLATE "C" AS key, s.agent, coalesce(s.policy, '') AS policy,
            s.started_at, coalesce(s.span_end, s.ended_at, s.started_at) AS span_end, s.stores_text,
-           {_sums("a", "a.day")}
+           {summed("a", "a.day")}
     FROM atoms a JOIN {S}.sessions s ON s.uuid = a.session
     GROUP BY s.uuid HAVING bool_or(a.nonzero)),
 ordered AS (
@@ -168,12 +168,12 @@ def session_rows_sql() -> str:
 def agents_sql() -> str:
     """Per agent: the period's sums, added as the file review adds them (session by session, day by day)."""
     return f"""
-WITH atoms AS ({_atoms()}),
+WITH atoms AS ({atoms_sql()}),
 own AS (SELECT agent, sum(replies_timed - review_assisted_replies ORDER BY started_at, key) AS own_replies,
                sum(reply_seconds - review_assisted_reply_seconds ORDER BY started_at, key) AS own_reply_seconds
         FROM review_sessions GROUP BY agent)
 SELECT r.agent, min(r.started_at) AS start, max(r.span_end) AS "end", count(DISTINCT r.uuid) AS sessions,
-       {_sums("a", "r.started_at, r.key, a.day")}, min(own.own_replies)::bigint AS own_replies,
+       {summed("a", "r.started_at, r.key, a.day")}, min(own.own_replies)::bigint AS own_replies,
        min(own.own_reply_seconds) AS own_reply_seconds
 FROM review_sessions r JOIN atoms a ON a.session = r.uuid JOIN own ON own.agent = r.agent
 GROUP BY r.agent ORDER BY r.agent COLLATE "C"

@@ -20,7 +20,7 @@ from copilot.review.model import Extras
 from copilot.review.team import SessionReview
 from copilot.teamstore.config import StoreConfig, connect, resolve_password
 from copilot.teamstore.errors import TeamStoreError, operation_error
-from copilot.teamstore.review_sql import _atoms, _sums
+from copilot.teamstore.review_sql import atoms_sql, summed
 from copilot.teamstore.tables import EFFORT_COLUMNS, EXTRAS_FIELDS, LOAD_FIELDS, SCHEMA as S
 from copilot.usage.escalation_effort import EscalationEffortRow
 from copilot.usage.tally import Tally
@@ -33,16 +33,16 @@ _WINDOW_START = {"day": "({day} * 86400)::float8", "week": "((floor(({day} - 4) 
 def _trend_sql(window: str) -> tuple[str, str]:
     start = _WINDOW_START[window]
     sessions = f"""
-WITH atoms AS MATERIALIZED ({_atoms()}),
+WITH atoms AS MATERIALIZED ({atoms_sql()}),
 kept AS (SELECT session FROM atoms GROUP BY session HAVING bool_or(nonzero)),
 days AS (SELECT s.started_at, (%(label)s || '#' || s.id) COLLATE "C" AS key, a.*
          FROM atoms a JOIN kept k ON k.session = a.session JOIN {S}.sessions s ON s.uuid = a.session)"""
     tallies = f"""{sessions}
-SELECT {start.format(day="d.day")} AS start, d.agent, {_sums("d", "d.started_at, d.key, d.day")}
+SELECT {start.format(day="d.day")} AS start, d.agent, {summed("d", "d.started_at, d.key, d.day")}
 FROM days d GROUP BY 1, 2"""
     extras = f"""{sessions},
 per_session AS (SELECT d.session, min(d.agent) AS agent, min(d.started_at) AS started_at, min(d.key) AS key,
-                       {_sums("d", "d.day")} FROM days d GROUP BY d.session)
+                       {summed("d", "d.day")} FROM days d GROUP BY d.session)
 SELECT {start.format(day="floor(p.started_at / 86400)")} AS start, p.agent,
        {", ".join(f'sum(p."review_{name}" ORDER BY p.started_at, p.key) AS "{name}"' for name in EXTRAS_FIELDS)},
        sum(p.replies_timed - p.review_assisted_replies ORDER BY p.started_at, p.key) AS own_replies,
