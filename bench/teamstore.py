@@ -45,6 +45,7 @@ def load_average() -> str:
 
 def store(cluster: PgCluster, name: str) -> StoreConfig:
     with cluster.admin("postgres") as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name}")
         conn.execute(f"CREATE DATABASE {name}")
     admin = StoreConfig.parse(cluster.url(SUPERUSER, None, name))
     with connect(admin, SUPERUSER_PASSWORD) as conn:
@@ -176,8 +177,17 @@ def bench_team(cluster: PgCluster, agents: int, shifts: int, repeats: int) -> No
     from copilot.review.drilldown import agent_detail
     from copilot.teamstore.review import review_store
 
-    print(f"generating {agents:,} agents x {shifts} shifts on the server ...")
-    config = generate_team(cluster, agents, shifts)
+    with cluster.admin("postgres") as conn:
+        ready = conn.execute("SELECT 1 FROM pg_database WHERE datname = 'team'").fetchone()
+    if ready:
+        with cluster.admin("team") as conn:
+            ready = conn.execute("SELECT count(*) FROM copilot.sessions").fetchone()[0] == agents * shifts
+    if ready:
+        print(f"reusing the generated team of {agents:,} agents x {shifts} shifts")
+        config = StoreConfig.parse(cluster.url("lead", None, "team"))
+    else:
+        print(f"generating {agents:,} agents x {shifts} shifts on the server ...")
+        config = generate_team(cluster, agents, shifts)
     for label, since in (("whole period", None), ("last 7 days", float(DAY0 + (shifts - 7) * 86400))):
         times = []
         for _ in range(repeats):
@@ -232,8 +242,9 @@ FROM copilot.sessions s, generate_series(0, 999) i,
      LATERAL (SELECT CASE WHEN k IN (0, 3, 5, 6, 9) THEN 'messages' WHEN k = 1 THEN 'suggestions'
                           WHEN k = 2 THEN 'decisions' WHEN k = 4 THEN 'focus_changes' WHEN k = 7 THEN 'concurrency'
                           ELSE 'events' END AS source) src"""
-# 96 five-minute buckets a shift: load wanders around each agent's habit; overloaded agents take on
-# two more chats in the last third of the shift and answer three times slower, to more frustration.
+# 96 five-minute buckets a shift: load wanders around each agent's habit, a different level in nearly
+# every slice (the load profiles' worst case); overloaded agents take on two more chats in the last
+# third of the shift and answer three times slower, to more frustration.
 LOAD = """
 INSERT INTO copilot.session_load (agent, session, bucket, replies, reply_seconds, replies_timed, customer_messages,
     frustration_sum, frustration_scored, concurrency_seconds, concurrency_peak, active_seconds)
@@ -242,6 +253,7 @@ SELECT s.agent, s.uuid, floor(s.started_at / 300)::bigint + b, 3, 3 * v.latency,
 FROM copilot.sessions s, generate_series(0, 95) b,
      LATERAL (SELECT s.policy = 'overloaded' AND b >= 64 AS busy) o,
      LATERAL (SELECT 2 + (hashtext(s.agent) %% 3 + 3) %% 3 * 0.5 + ((b * 7 + s.local_id) %% 5 - 2) * 0.2
+                     + (hashtext(s.uuid::text || b) %% 1000) / 5000.0  -- chats change within most slices
                      + CASE WHEN o.busy THEN 2 ELSE 0 END AS level,
                      (20 + (hashtext(s.agent) %% 15 + 15) %% 15) * CASE WHEN o.busy THEN 3 ELSE 1 END AS latency,
                      0.2 + CASE WHEN o.busy THEN 0.3 ELSE 0 END AS mood) v"""
@@ -286,18 +298,22 @@ def main() -> int:
     parser.add_argument("--week-events", type=int, default=50_000)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--skip-team", action="store_true", help="only the sync figures")
+    parser.add_argument("--skip-sync", action="store_true", help="only the team review's figures")
+    parser.add_argument("--keep", type=Path, help="keep the cluster (and the generated team) in this folder, "
+                                                  "and reuse it when run again")
     args = parser.parse_args()
     cluster = PgCluster.start("-c shared_buffers=1GB -c work_mem=64MB -c maintenance_work_mem=512MB "
-                              "-c max_wal_size=4GB -c checkpoint_timeout=30min")
+                              "-c max_wal_size=4GB -c checkpoint_timeout=30min", keep=args.keep)
     try:
-        with tempfile.TemporaryDirectory() as tmp:
-            print(f"PostgreSQL cluster on port {cluster.port}; load {load_average()}")
-            bench_sync(cluster, Path(tmp), args.sync_events)
-            bench_catch_up(cluster, Path(tmp), args.week_events)
+        print(f"PostgreSQL cluster on port {cluster.port}; load {load_average()}")
+        if not args.skip_sync:
+            with tempfile.TemporaryDirectory() as tmp:
+                bench_sync(cluster, Path(tmp), args.sync_events)
+                bench_catch_up(cluster, Path(tmp), args.week_events)
         if not args.skip_team:
             bench_team(cluster, args.agents, args.shifts, args.repeats)
     finally:
-        cluster.stop()
+        cluster.pause() if args.keep else cluster.stop()
     return 0
 
 

@@ -86,13 +86,21 @@ class PgCluster:
             raise RuntimeError(f"{args[0]} failed: {result.stderr or result.stdout}")
 
     @classmethod
-    def start(cls, options: str = "") -> PgCluster:
+    def start(cls, options: str = "", keep: Path | None = None) -> PgCluster:
+        """`keep`: a folder for the cluster that outlives this run (the bench's generated data); a
+        cluster already there is started again instead of made anew."""
         bin_dir = find_bin()
         if bin_dir is None:
             raise RuntimeError(missing())
         user = _service_user()
-        root = Path(tempfile.mkdtemp(prefix="copilot-pg-"))
+        if keep is not None and (keep / "data" / "PG_VERSION").exists():
+            cluster = cls(keep, bin_dir, int((keep / "port").read_text()), user, options)
+            cluster.resume()
+            return cluster
+        root = Path(tempfile.mkdtemp(prefix="copilot-pg-")) if keep is None else keep
+        root.mkdir(parents=True, exist_ok=True)
         cluster = cls(root, bin_dir, free_port(), user, options)
+        (root / "port").write_text(str(cluster.port))
         (root / "pw").write_text(SUPERUSER_PASSWORD)
         cluster._certificate()
         if user is not None:

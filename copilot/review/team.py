@@ -35,7 +35,7 @@ _LOAD = ("replies", "reply_seconds", "replies_timed", "customer_messages", "frus
 @dataclass
 class SessionReview:
     session: LoadedSession
-    metrics: AgentMetrics
+    metrics: AgentMetrics | None  # None in a team-store summary until the drill-down reads the session
     flags: dict[str, Flag]
 
     @property

@@ -15,6 +15,7 @@ day is refused with a message saying so.
 """
 from __future__ import annotations
 
+import gc
 import time
 from collections import defaultdict
 from dataclasses import fields
@@ -58,25 +59,32 @@ def review_store(config: StoreConfig, password: str | None = None, since: float 
     first_day, stop_day = day_range(since, until)
     started = time.perf_counter()
     conn = connect(config, password if password is not None else resolve_password(config))
+    collecting = gc.isenabled()
+    gc.disable()  # tens of thousands of small objects: the collector's passes over them cost more than making them
     try:
-        with conn.transaction(), conn.cursor(row_factory=dict_row) as cur:
-            with conn.cursor() as plain:
-                check_version(plain, config.target)
-            params = review_sql.params(thresholds, first_day, stop_day, LABEL)
-            cur.execute(review_sql.sessions_sql(thresholds), params)
-            sessions = cur.execute(review_sql.session_rows_sql()).fetchall()
-            agents = cur.execute(review_sql.agents_sql(), params).fetchall()
-            effort = cur.execute(review_sql.effort_sql(True), params).fetchall()
-            effort += cur.execute(review_sql.effort_sql(False), params).fetchall()
-    except TeamStoreError:
-        raise
-    except Exception as exc:
-        raise operation_error(exc, "reading the review") from None
+        try:
+            with conn.transaction(), conn.cursor(row_factory=dict_row) as cur:
+                with conn.cursor() as plain:
+                    check_version(plain, config.target)
+                params = review_sql.params(thresholds, first_day, stop_day, LABEL)
+                cur.execute("SET LOCAL jit = off")  # compiling this query costs more than running it
+                cur.execute(review_sql.sessions_sql(thresholds), params)
+                sessions = cur.execute(review_sql.session_rows_sql()).fetchall()
+                chosen = cur.execute(review_sql.chosen_rows_sql()).fetchall()
+                agents = cur.execute(review_sql.agents_sql(), params).fetchall()
+                effort = cur.execute(review_sql.effort_sql(), params).fetchall()
+        except TeamStoreError:
+            raise
+        except Exception as exc:
+            raise operation_error(exc, "reading the review") from None
+        finally:
+            conn.close()
+        review = build_review(sessions, chosen, agents, effort, thresholds, since, until)
     finally:
-        conn.close()
+        if collecting:
+            gc.enable()
     from copilot.teamstore.source import StoreSource
 
-    review = build_review(sessions, agents, effort, thresholds, since, until)
     review.source = StoreSource(config, password, params)
     review.files = [config.display]
     review.load_seconds = time.perf_counter() - started
@@ -92,24 +100,28 @@ def _extras(row: dict, own_replies: int, own_seconds: float) -> Extras:
     return Extras(**values, own_replies=own_replies, own_reply_seconds=own_seconds)
 
 
-def _light_flags(row: dict, m: AgentMetrics) -> dict[str, Flag]:
+def _light_flags(row: dict, key: str) -> dict[str, Flag]:
     """The server's decisions; explanations are written where a lead reads them (drill-down, period)."""
+    start, end, agent = row["started_at"], row["span_end"], row["agent"]
     overload_evidence = {} if row["high_minutes"] is None else {"high_load_minutes": row["high_minutes"]}
-    return {"over_reliance": Flag("over_reliance", m.agent, m.window, m.key, m.start, m.end, row["or_raised"],
+    return {"over_reliance": Flag("over_reliance", agent, "session", key, start, end, row["or_raised"],
                                   row["or_judged"], "", "", {}),
-            "overload": Flag("overload", m.agent, m.window, m.key, m.start, m.end, row["ol_raised"],
-                             row["ol_judged"], "", "", overload_evidence)}
+            "overload": Flag("overload", agent, "session", key, start, end, row["ol_raised"], row["ol_judged"],
+                             "", "", overload_evidence)}
 
 
-def _session(row: dict) -> SessionReview:
-    tally = _tally(row)
-    extras = _extras(row, row["replies_timed"] - row["review_assisted_replies"],
-                     row["reply_seconds"] - row["review_assisted_reply_seconds"])
-    loaded = LoadedSession(LABEL, row["id"], row["uuid"].hex, row["agent"], row["policy"],
-                           row["started_at"], row["span_end"], {}, {}, extras, [], row["stores_text"])
-    m = AgentMetrics(row["agent"], "session", loaded.key, loaded.start, loaded.end, 1, LABEL, Figures.of(tally),
-                     tally, [])
-    return SessionReview(loaded, m, _light_flags(row, m))
+def _session(row: dict, full: dict | None) -> SessionReview:
+    """A session of the summary; its sums only for the one its agent's overload flag quotes (`full`):
+    the drill-down reads the others' when a lead opens the agent (source.py)."""
+    key = f"{LABEL}#{row['id']}"
+    loaded = LoadedSession(LABEL, row["id"], row["uuid"].hex, row["agent"], row["policy"], row["started_at"],
+                           row["span_end"], {}, {}, Extras(), [], row["stores_text"])
+    metrics = None
+    if full is not None:
+        tally = _tally(full)
+        metrics = AgentMetrics(row["agent"], "session", key, loaded.start, loaded.end, 1, LABEL, Figures.of(tally),
+                               tally, [])
+    return SessionReview(loaded, metrics, _light_flags(row, key))
 
 
 def judged_in_full(s: SessionReview, row: dict, team: tuple, thresholds: FlagThresholds) -> Flag:
@@ -123,11 +135,12 @@ def judged_in_full(s: SessionReview, row: dict, team: tuple, thresholds: FlagThr
     return judge_overload(s.metrics, refs, thresholds, split=(high, low))
 
 
-def build_review(sessions: list[dict], agents: list[dict], effort: list[dict], thresholds: FlagThresholds,
-                 since: float | None, until: float | None) -> TeamReview:
+def build_review(sessions: list[dict], chosen: list[dict], agents: list[dict], effort: list[dict],
+                 thresholds: FlagThresholds, since: float | None, until: float | None) -> TeamReview:
     rows = defaultdict(list)
     for row in sessions:
         rows[row["agent"]].append(row)
+    full = {row["uuid"]: row for row in chosen}
     period = [AgentMetrics(a["agent"], PERIOD, PERIOD, a["start"], a["end"], a["sessions"], "",
                            Figures.of(_tally(a)), _tally(a), []) for a in agents]
     teams = team_references(period)
@@ -135,10 +148,12 @@ def build_review(sessions: list[dict], agents: list[dict], effort: list[dict], t
     reviews = []
     for a, m, flags in zip(agents, period, judge_windows(period, thresholds, teams=teams)):
         name = a["agent"]
-        session_reviews = [_session(row) for row in rows[name]]
-        for s, row in zip(session_reviews, rows[name]):
-            if row["chosen"]:  # the session the period's overload flag quotes
-                s.flags["overload"] = judged_in_full(s, row, teams.get(name, (None, 0)), thresholds)
+        session_reviews = []
+        for row in rows[name]:
+            s = _session(row, full.get(row["uuid"]))
+            if s.metrics is not None:  # the session the period's overload flag quotes
+                s.flags["overload"] = judged_in_full(s, full[row["uuid"]], teams.get(name, (None, 0)), thresholds)
+            session_reviews.append(s)
         flags["overload"] = period_overload(m, session_reviews)
         reviews.append(AgentReview(name, m, flags, session_reviews, _extras(a, a["own_replies"], a["own_reply_seconds"]),
                                    efforts.get(name, {})))

@@ -27,40 +27,54 @@ REFERENCE = ("accepted", "edited", "rejected", "accepted_fast", "accepted_timed"
 SPLIT = {"high": ("active_seconds", "concurrency_seconds", "reply_seconds", "replies_timed", "frustration_sum",
                   "frustration_scored"),
          "low": ("reply_seconds", "replies_timed", "frustration_sum", "frustration_scored")}
-SESSION_COLUMNS = ("uuid", "id", "key", "agent", "policy", "started_at", "span_end", "stores_text", "pos",
-                   "or_judged", "or_raised", "ol_judged", "ol_raised", "high_minutes", "chosen",
-                   *TALLY_COLUMNS, *EXTRAS_COLUMNS, "base_n", *(f"base_{c}" for c in REFERENCE),
-                   *(f"{side}_{c}" for side, columns in SPLIT.items() for c in columns))
+# Every session's row as the review reads it; the sums and the baseline and split behind a flag
+# only for the session each agent's period overload flag quotes (CHOSEN_COLUMNS).
+SESSION_COLUMNS = ("uuid", "id", "agent", "policy", "started_at", "span_end", "stores_text",
+                   "or_judged", "or_raised", "ol_judged", "ol_raised", "high_minutes", "chosen")
+CHOSEN_COLUMNS = ("uuid", *TALLY_COLUMNS, "base_n", *(f"base_{c}" for c in REFERENCE),
+                  *(f"{side}_{c}" for side, columns in SPLIT.items() for c in columns))
+_SCALARS = ("session", "day", *TALLY_COLUMNS, *EXTRAS_COLUMNS, "nonzero")
+
+
+IN_RANGE = ("(%(first_day)s::integer IS NULL OR {day} >= %(first_day)s) "
+            "AND (%(stop_day)s::integer IS NULL OR {day} < %(stop_day)s)")
 
 
 def atoms_sql() -> str:
-    return (f"SELECT * FROM {S}.session_days WHERE (%(first_day)s::integer IS NULL OR day >= %(first_day)s) "
-            "AND (%(stop_day)s::integer IS NULL OR day < %(stop_day)s)")
+    """The per-day rows in the review's range (whole UTC days), each session's in day order: plain
+    sums over this input add in that order, as the file review adds them (an aggregate's own ORDER BY
+    would sort for each of the forty-odd sums)."""
+    return f"SELECT {', '.join(_SCALARS)} FROM {S}.session_days WHERE {IN_RANGE.format(day='day')} ORDER BY session, day"
+
+
+def day_columns(alias: str) -> str:
+    return ", ".join(f'{alias}."{c}"' for c in _SCALARS)
 
 
 _COUNTS = {c for c, kind in {**TALLY_COLUMNS, **EXTRAS_COLUMNS}.items() if kind == "bigint"}
 
 
-def _sum(expression: str, column: str) -> str:
+def sum_of(expression: str, column: str) -> str:
     """sum() of a bigint is numeric in PostgreSQL; counts come back as bigint, as Python keeps them."""
     return f"sum({expression})::bigint" if column in _COUNTS else f"sum({expression})"
 
 
-def summed(alias: str, order: str) -> str:
-    """Every usage sum and the review's sums of the rows in a group, added in `order` (as Python adds them)."""
-    parts = [_sum(f'{alias}."{c}" ORDER BY {order}', c) + f' AS "{c}"' for c in (*SUMS, *EXTRAS_COLUMNS)]
+def summed(alias: str) -> str:
+    """Every usage sum and the review's sums of the rows in a group (fed in the order to add them)."""
+    parts = [sum_of(f'{alias}."{c}"', c) + f' AS "{c}"' for c in (*SUMS, *EXTRAS_COLUMNS)]
     parts += [f'max({alias}."{c}") AS "{c}"' for c in PEAKS]
     return ", ".join(parts)
 
 
 def _split(side: str, column: str) -> str:
-    p = f'a."p_{column}"'
+    """One day's share of a session's high- or usual-load sum (computed before the rows are sorted:
+    sorting them with their arrays would spill to disk)."""
+    p = f'd."p_{column}"'
     if side == "low":  # levels <= usual: the first width_bucket(usual) of the sorted levels
-        value = f"coalesce({p}[width_bucket(u.usual, a.levels)], 0)"
+        value = f"coalesce({p}[k.low], 0)"
     else:  # levels >= usual + margin: the last width_bucket(-(usual + margin), neg_levels) of them
-        n = "cardinality(a.levels)"
-        value = f"coalesce({p}[{n}] - coalesce({p}[{n} - width_bucket(-(u.usual + %(load_margin)s), a.neg_levels)], 0), 0)"
-    return f'sum({value} ORDER BY a.day) AS "{side}_{column}"'
+        value = f"coalesce({p}[k.n] - coalesce({p}[k.n - k.high], 0), 0)"
+    return f'{value} AS "{side}_{column}"'
 
 
 def _frame(windows: int) -> str:
@@ -69,32 +83,31 @@ def _frame(windows: int) -> str:
 
 
 def sessions_sql(thresholds: FlagThresholds) -> str:
-    """CREATE TEMP TABLE review_sessions: one row per session with anything in the range (SESSION_COLUMNS)."""
+    """CREATE TEMP TABLE review_sessions: one row per session with anything in the range."""
     ref = ", ".join(f'(sum("{c}") OVER w){"::bigint" if c in _COUNTS else ""} AS "{c}"' for c in REFERENCE)
     base = ", ".join(f'b."{c}" AS "base_{c}"' for c in REFERENCE)
     team = ", ".join(f'tm."{c}" - ag."{c}" AS "team_{c}"' for c in REFERENCE[:5])
-    totals = ", ".join(_sum(f'"{c}"', c) + f' AS "{c}"' for c in REFERENCE[:5])
-    splits = ", ".join(_split(side, c) for side, columns in SPLIT.items() for c in columns)
+    totals = ", ".join(sum_of(f'"{c}"', c) + f' AS "{c}"' for c in REFERENCE[:5])
+    values = ", ".join(_split(side, c) for side, columns in SPLIT.items() for c in columns)
+    splits = ", ".join(f'sum(a."{side}_{c}") AS "{side}_{c}"' for side, columns in SPLIT.items() for c in columns)
     split_names = ", ".join(f'coalesce(sp."{side}_{c}", 0) AS "{side}_{c}"' for side, columns in SPLIT.items()
                             for c in columns)
     return f"""
 CREATE TEMP TABLE review_sessions ON COMMIT DROP AS
-WITH atoms AS MATERIALIZED ({atoms_sql()}),
-ses AS (
-    SELECT s.uuid, s.id, (%(label)s || '#' || s.id) COLLATE "C" AS key, s.agent, coalesce(s.policy, '') AS policy,
-           s.started_at, coalesce(s.span_end, s.ended_at, s.started_at) AS span_end, s.stores_text,
-           {summed("a", "a.day")}
-    FROM atoms a JOIN {S}.sessions s ON s.uuid = a.session
-    GROUP BY s.uuid HAVING bool_or(a.nonzero)),
+WITH sums AS (
+    SELECT a.session, {summed("a")}, bool_or(a.nonzero) AS nonzero
+    FROM ({atoms_sql()}) a GROUP BY a.session),
 ordered AS (
-    SELECT ses.*, ses.accepted + ses.edited + ses.rejected AS used,
-           row_number() OVER (PARTITION BY agent ORDER BY started_at, key) AS pos,
-           rank() OVER (PARTITION BY agent ORDER BY started_at) - 1 AS earlier
-    FROM ses),
+    SELECT s.uuid, s.id, (%(label)s || '#' || s.id) COLLATE "C" AS key, s.agent, coalesce(s.policy, '') AS policy,
+           s.started_at, coalesce(s.span_end, s.ended_at, s.started_at) AS span_end, s.stores_text, t.*,
+           t.accepted + t.edited + t.rejected AS used,
+           row_number() OVER (PARTITION BY s.agent ORDER BY s.started_at, (%(label)s || '#' || s.id) COLLATE "C") AS pos,
+           rank() OVER (PARTITION BY s.agent ORDER BY s.started_at) - 1 AS earlier
+    FROM sums t JOIN {S}.sessions s ON s.uuid = t.session WHERE t.nonzero),
 ten AS (
     SELECT agent, pos, count(*) OVER w AS n, {ref} FROM ordered
     WINDOW w AS (PARTITION BY agent ORDER BY pos ROWS BETWEEN {_frame(thresholds.baseline_windows)} AND CURRENT ROW)),
-agent_totals AS (SELECT agent, {totals} FROM ses GROUP BY agent),
+agent_totals AS (SELECT agent, {totals} FROM ordered GROUP BY agent),
 team AS (SELECT count(*) AS agents, {totals} FROM agent_totals),
 refs AS (
     SELECT o.*, b.n AS base_n, {base}, tm.agents - 1 AS team_agents, {team},
@@ -104,8 +117,16 @@ refs AS (
     FROM ordered o LEFT JOIN ten b ON b.agent = o.agent AND b.pos = o.earlier
     JOIN agent_totals ag ON ag.agent = o.agent CROSS JOIN team tm),
 split AS (
-    SELECT u.uuid, {splits}
-    FROM refs u JOIN atoms a ON a.session = u.uuid WHERE u.usual IS NOT NULL GROUP BY u.uuid),
+    SELECT a.session, {splits}
+    FROM (SELECT u.uuid AS session, v.*
+          FROM refs u CROSS JOIN LATERAL (  -- each session's days by their key: no hashing of the arrays
+              SELECT d.day, {values}
+              FROM {S}.day_profiles d
+              CROSS JOIN LATERAL (SELECT cardinality(d.levels) AS n, width_bucket(u.usual, d.levels) AS low,
+                                         width_bucket(-(u.usual + %(load_margin)s), d.neg_levels) AS high) k
+              WHERE d.session = u.uuid AND {IN_RANGE.format(day="d.day")} OFFSET 0) v  -- OFFSET 0: kept a lookup
+          WHERE u.usual IS NOT NULL ORDER BY u.uuid, v.day) a
+    GROUP BY a.session),
 measured AS (
     SELECT r.*, {split_names},
            CASE WHEN r.used > 0 THEN r.accepted::float8 / r.used ELSE 0 END AS accept_share,
@@ -117,7 +138,7 @@ measured AS (
            r.team_agents > 0 AND r.team_accepted + r.team_edited + r.team_rejected >= %(min_used)s AS team_usable,
            CASE WHEN r.team_accepted_timed > 0 THEN r.team_accepted_fast::float8 / r.team_accepted_timed ELSE 0 END
                AS team_fast
-    FROM refs r LEFT JOIN split sp ON sp.uuid = r.uuid),
+    FROM refs r LEFT JOIN split sp ON sp.session = r.uuid),
 compared AS (
     SELECT m.*,
            CASE WHEN m.high_replies_timed > 0 THEN m.high_reply_seconds / m.high_replies_timed END AS high_latency,
@@ -165,33 +186,42 @@ def session_rows_sql() -> str:
     return f'SELECT {columns} FROM review_sessions ORDER BY agent COLLATE "C", pos'
 
 
+def chosen_rows_sql() -> str:
+    columns = ", ".join(f'"{c}"' for c in CHOSEN_COLUMNS)
+    return f"SELECT {columns} FROM review_sessions WHERE chosen"
+
+
 def agents_sql() -> str:
     """Per agent: the period's sums, added as the file review adds them (session by session, day by day)."""
+    days = day_columns("d")
     return f"""
-WITH atoms AS ({atoms_sql()}),
-own AS (SELECT agent, sum(replies_timed - review_assisted_replies ORDER BY started_at, key) AS own_replies,
-               sum(reply_seconds - review_assisted_reply_seconds ORDER BY started_at, key) AS own_reply_seconds
-        FROM review_sessions GROUP BY agent)
-SELECT r.agent, min(r.started_at) AS start, max(r.span_end) AS "end", count(DISTINCT r.uuid) AS sessions,
-       {summed("a", "r.started_at, r.key, a.day")}, min(own.own_replies)::bigint AS own_replies,
-       min(own.own_reply_seconds) AS own_reply_seconds
-FROM review_sessions r JOIN atoms a ON a.session = r.uuid JOIN own ON own.agent = r.agent
-GROUP BY r.agent ORDER BY r.agent COLLATE "C"
+WITH period AS (
+    SELECT a.who AS agent, min(a.started_at) AS start, max(a.span_end) AS "end", {summed("a")}
+    FROM (SELECT r.agent AS who, r.started_at, r.span_end, {days}
+          FROM review_sessions r JOIN {S}.session_days d ON d.session = r.uuid
+          WHERE {IN_RANGE.format(day="d.day")}
+          ORDER BY r.agent, r.started_at, r.key, d.day) a
+    GROUP BY a.who),
+own AS (
+    SELECT r.agent, count(*) AS sessions, sum(r.replies_timed - r.review_assisted_replies)::bigint AS own_replies,
+           sum(r.reply_seconds - r.review_assisted_reply_seconds) AS own_reply_seconds
+    FROM (SELECT * FROM review_sessions ORDER BY agent, started_at, key) r GROUP BY r.agent)
+SELECT p.*, own.sessions, own.own_replies, own.own_reply_seconds
+FROM period p JOIN own ON own.agent = p.agent ORDER BY p.agent COLLATE "C"
 """
 
 
-def effort_sql(per_agent: bool) -> str:
-    """Escalation effort by type (effort_by_type's figures, unrounded), per agent or for the team."""
-    who = "e.agent" if per_agent else "''"
+def effort_sql() -> str:
+    """Escalation effort by type (effort_by_type's figures, unrounded), per agent and ("" ) for the team."""
     return f"""
-SELECT {who} AS agent, e.type, count(*) AS escalations, count(e.seconds_to_intervene) AS intervened,
+SELECT coalesce(e.agent, '') AS agent, e.type, count(*) AS escalations, count(e.seconds_to_intervene) AS intervened,
        percentile_cont(0.5) WITHIN GROUP (ORDER BY e.seconds_to_intervene) AS median,
        avg(e.seconds_to_intervene) AS mean, count(*) FILTER (WHERE e.seconds_to_intervene <= 60)::float8 / count(*)
        AS within_60s, avg(e.agent_messages)::float8 AS agent_messages, avg(e.agent_share) AS agent_share,
        avg(e.questions)::float8 AS questions, avg(e.solutions)::float8 AS solutions
 FROM {S}.escalation_effort e JOIN review_sessions r ON r.uuid = e.session
 WHERE e.escalated_at >= %(since)s AND e.escalated_at < %(until)s
-GROUP BY 1, 2 ORDER BY 1, 2"""
+GROUP BY GROUPING SETS ((e.agent, e.type), (e.type))"""
 
 
 def params(thresholds: FlagThresholds, first_day: int | None, stop_day: int | None, label: str) -> dict:

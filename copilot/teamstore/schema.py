@@ -26,7 +26,8 @@ APP_MARKER = "agent-copilot-team-store"
 AGENT_ROLE, LEAD_ROLE = "copilot_agent", "copilot_lead"
 S = t.SCHEMA
 _LOCK = 0x41435453  # advisory lock "ACTS": two inits at once take turns
-_OWN = ("sessions", "events", "chats", "sync_marks", "session_days", "session_load", "escalation_effort")
+_OWN = ("sessions", "events", "chats", "sync_marks", "session_days", "day_profiles", "session_load",
+        "escalation_effort")
 _FK = f'FOREIGN KEY (session, agent) REFERENCES {S}.sessions (uuid, agent) ON DELETE CASCADE'
 _OWNER = "agent text NOT NULL, session uuid NOT NULL"
 
@@ -34,7 +35,7 @@ Migration = Callable[[object], None]  # gets a psycopg cursor inside the migrati
 
 
 def _v1_initial(cur) -> None:
-    profile = ", ".join(f"p_{name} double precision[] NOT NULL DEFAULT '{{}}'" for name in t.PROFILED)
+    profile = ", ".join(f"p_{name} double precision[] NOT NULL" for name in t.PROFILED)
     for sql in (
         f"CREATE TABLE {S}.sessions (uuid uuid PRIMARY KEY, agent text NOT NULL, "
         "id bigint GENERATED ALWAYS AS IDENTITY UNIQUE, local_id bigint, started_at double precision NOT NULL, "
@@ -53,10 +54,15 @@ def _v1_initial(cur) -> None:
         f"CREATE TABLE {S}.sync_marks ({_OWNER}, source text NOT NULL, last_row_id bigint NOT NULL, "
         f"PRIMARY KEY (session, source), {_FK})",
         f"CREATE TABLE {S}.session_days ({_OWNER}, day integer NOT NULL, {t.column_list(t.TALLY_COLUMNS)}, "
-        f"{t.column_list(t.EXTRAS_COLUMNS)}, nonzero boolean NOT NULL, "
-        f"levels double precision[] NOT NULL DEFAULT '{{}}', neg_levels double precision[] NOT NULL DEFAULT '{{}}', "
-        f"{profile}, PRIMARY KEY (session, day), {_FK})",
+        f"{t.column_list(t.EXTRAS_COLUMNS)}, nonzero boolean NOT NULL, PRIMARY KEY (session, day), {_FK})",
         f"CREATE INDEX session_days_day ON {S}.session_days (day)",
+        # A few kilobytes of arrays a row, read element by element: kept in the row (MAIN, and no
+        # moving out before the row is a page) rather than fetched from TOAST at every subscript.
+        f"CREATE TABLE {S}.day_profiles ({_OWNER}, day integer NOT NULL, levels double precision[] NOT NULL, "
+        f"neg_levels double precision[] NOT NULL, {profile}, PRIMARY KEY (session, day), {_FK}) "
+        "WITH (toast_tuple_target = 8160)",
+        f"ALTER TABLE {S}.day_profiles "
+        + ", ".join(f"ALTER COLUMN {c} SET STORAGE MAIN" for c in ("levels", "neg_levels", *(f"p_{n}" for n in t.PROFILED))),
         f"CREATE TABLE {S}.session_load ({_OWNER}, bucket bigint NOT NULL, {t.column_list(t.LOAD_COLUMNS_PG)}, "
         f"PRIMARY KEY (session, bucket), {_FK})",
         f"CREATE TABLE {S}.escalation_effort ({_OWNER}, escalation_id bigint NOT NULL, "

@@ -20,9 +20,11 @@ from copilot.review.model import Extras
 from copilot.review.team import SessionReview
 from copilot.teamstore.config import StoreConfig, connect, resolve_password
 from copilot.teamstore.errors import TeamStoreError, operation_error
-from copilot.teamstore.review_sql import atoms_sql, summed
+from copilot.teamstore.review_sql import IN_RANGE, day_columns, sum_of, summed
 from copilot.teamstore.tables import EFFORT_COLUMNS, EXTRAS_FIELDS, LOAD_FIELDS, SCHEMA as S
 from copilot.usage.escalation_effort import EscalationEffortRow
+from copilot.usage.figures import Figures
+from copilot.usage.metrics import AgentMetrics
 from copilot.usage.tally import Tally
 from copilot.usage.timeframes import BUCKET_SECONDS, DAY
 
@@ -31,35 +33,44 @@ _WINDOW_START = {"day": "({day} * 86400)::float8", "week": "((floor(({day} - 4) 
 
 
 def _trend_sql(window: str) -> tuple[str, str]:
+    """(window start, agent) -> the days' sums, and the sessions' review sums by the window they started
+    in, each added in the file review's order (distributions.window_sums)."""
     start = _WINDOW_START[window]
-    sessions = f"""
-WITH atoms AS MATERIALIZED ({atoms_sql()}),
-kept AS (SELECT session FROM atoms GROUP BY session HAVING bool_or(nonzero)),
-days AS (SELECT s.started_at, (%(label)s || '#' || s.id) COLLATE "C" AS key, a.*
-         FROM atoms a JOIN kept k ON k.session = a.session JOIN {S}.sessions s ON s.uuid = a.session)"""
-    tallies = f"""{sessions}
-SELECT {start.format(day="d.day")} AS start, d.agent, {summed("d", "d.started_at, d.key, d.day")}
-FROM days d GROUP BY 1, 2"""
-    extras = f"""{sessions},
-per_session AS (SELECT d.session, min(d.agent) AS agent, min(d.started_at) AS started_at, min(d.key) AS key,
-                       {summed("d", "d.day")} FROM days d GROUP BY d.session)
+    rows = f"""
+WITH kept AS (SELECT session FROM {S}.session_days WHERE {IN_RANGE.format(day="day")}
+              GROUP BY session HAVING bool_or(nonzero)),
+rows AS (SELECT s.agent AS who, s.started_at, (%(label)s || '#' || s.id) COLLATE "C" AS key, {day_columns("d")}
+         FROM {S}.session_days d JOIN kept k ON k.session = d.session JOIN {S}.sessions s ON s.uuid = d.session
+         WHERE {IN_RANGE.format(day="d.day")} ORDER BY s.agent, s.started_at, key, d.day)"""
+    tallies = f"""{rows}
+SELECT {start.format(day="r.day")} AS start, r.who AS agent, {summed("r")} FROM rows r GROUP BY 1, 2"""
+    extras = f"""{rows},
+per_session AS (SELECT r.session, min(r.who) AS agent, min(r.started_at) AS started_at, min(r.key) AS key,
+                       {summed("r")} FROM rows r GROUP BY r.session)
 SELECT {start.format(day="floor(p.started_at / 86400)")} AS start, p.agent,
-       {", ".join(f'sum(p."review_{name}" ORDER BY p.started_at, p.key) AS "{name}"' for name in EXTRAS_FIELDS)},
-       sum(p.replies_timed - p.review_assisted_replies ORDER BY p.started_at, p.key) AS own_replies,
-       sum(p.reply_seconds - p.review_assisted_reply_seconds ORDER BY p.started_at, p.key) AS own_reply_seconds
-FROM per_session p GROUP BY 1, 2"""
+       {", ".join(sum_of(f'p."review_{name}"', f"review_{name}") + f' AS "{name}"' for name in EXTRAS_FIELDS)},
+       sum(p.replies_timed - p.review_assisted_replies)::bigint AS own_replies,
+       sum(p.reply_seconds - p.review_assisted_reply_seconds) AS own_reply_seconds
+FROM (SELECT * FROM per_session ORDER BY agent, started_at, key) p GROUP BY 1, 2"""
     return tallies, extras
 
 
 _DECISIONS = f"""
 SELECT d.session, d.ts, d.chat_id, d.decision, d.seconds_to_decide, d.edit_distance, s.draft_length,
-       CASE WHEN %(text)s AND se.stores_text THEN m.text END AS text
+       CASE WHEN se.stores_text THEN m.text END AS text
 FROM {S}.events d JOIN {S}.sessions se ON se.uuid = d.session
 LEFT JOIN {S}.events s ON s.session = d.session AND s.source = 'suggestions' AND s.suggestion_id = d.suggestion_id
+     AND s.session = ANY(%(sessions)s::uuid[])
 LEFT JOIN {S}.events m ON se.stores_text AND m.session = d.session AND m.source = 'messages'
      AND m.chat_id = d.chat_id AND m.message_id = s.message_id AND m.sender = 'customer'
+     AND m.session = ANY(%(text_sessions)s::uuid[])
 WHERE d.session = ANY(%(sessions)s::uuid[]) AND d.source = 'decisions' AND d.ts >= %(lo)s AND d.ts < %(hi)s
 ORDER BY d.session, d.ts, d.row_id"""
+_SESSION_SUMS = f"""
+SELECT a.session, {summed("a")}
+FROM (SELECT {day_columns("d")} FROM {S}.session_days d
+      WHERE d.session = ANY(%(sessions)s::uuid[]) AND {IN_RANGE.format(day="d.day")} ORDER BY d.session, d.day) a
+GROUP BY a.session"""
 _STEPS = (f"SELECT session, ts, open_chats FROM {S}.events WHERE session = ANY(%(sessions)s::uuid[]) "
           "AND source = 'concurrency' ORDER BY session, ts, row_id")
 _LOAD = (f"SELECT session, bucket, {', '.join(LOAD_FIELDS)} FROM {S}.session_load WHERE session = ANY(%(sessions)s::uuid[]) "
@@ -82,6 +93,7 @@ class StoreSource:
         conn = self._connect()
         try:
             with conn.transaction(), conn.cursor(row_factory=dict_row) as cur:
+                cur.execute("SET LOCAL jit = off")  # compiling these queries costs more than running them
                 return [cur.execute(sql, params).fetchall() for sql, params in queries]
         except TeamStoreError:
             raise
@@ -107,21 +119,22 @@ class StoreSource:
         keys = {s.session.uuid: s.session.key for s in a.sessions}
         first = self.params["first_day"]
         stop = self.params["stop_day"]
-        params = {"sessions": list(keys), "lo": lo, "hi": hi, "text": True,
+        params = {"sessions": list(keys), "lo": lo, "hi": hi, "first_day": first, "stop_day": stop,
+                  "text_sessions": [s.session.uuid for s in a.sessions if s.session.stores_text],
                   "first": -2**62 if first is None else int(first * DAY // BUCKET_SECONDS),
                   "stop": 2**62 if stop is None else int(stop * DAY // BUCKET_SECONDS)}
-        decisions, steps, load, effort = self._read(f"reading {agent}'s drill-down",
-                                                    [(_DECISIONS, params), (_STEPS, params), (_LOAD, params),
-                                                     (_EFFORT, params)])
+        sums, decisions, steps, load, effort = self._read(
+            f"reading {agent}'s drill-down", [(_SESSION_SUMS, params), (_DECISIONS, params), (_STEPS, params),
+                                              (_LOAD, params), (_EFFORT, params)])
         rows: dict[str, tuple[list, list]] = {key: ([], []) for key in keys.values()}
         for r in decisions:
             rows[keys[r["session"].hex]][0].append((r["ts"], r["chat_id"], r["decision"], r["seconds_to_decide"],
                                                     r["edit_distance"], r["draft_length"], r["text"]))
         for r in steps:
             rows[keys[r["session"].hex]][1].append((r["ts"], r["open_chats"]))
-        return assemble_detail(review, self._judged(review, a, load, effort), rows)
+        return assemble_detail(review, self._judged(review, a, sums, load, effort), rows)
 
-    def _judged(self, review, a, load: list[dict], effort: list[dict]):
+    def _judged(self, review, a, sums: list[dict], load: list[dict], effort: list[dict]):
         """The agent's sessions with their 5-minute load and escalations, judged in full (explanations)."""
         buckets = defaultdict(list)
         for r in load:
@@ -132,7 +145,10 @@ class StoreSource:
             uuid = r["session"].hex
             escalations[uuid].append(EscalationEffortRow(r["escalation_id"], a.agent, ids[uuid],
                                                          **{n: r[n] for n in EFFORT_COLUMNS}))
-        windows = [replace(s.metrics, buckets=buckets[s.session.uuid]) for s in a.sessions]
+        tallies = {r["session"].hex: Tally(**{n: r[n] for n in _TALLY}) for r in sums}
+        windows = [AgentMetrics(a.agent, "session", s.session.key, s.session.start, s.session.end, 1, s.session.path,
+                                Figures.of(tallies[s.session.uuid]), tallies[s.session.uuid], buckets[s.session.uuid])
+                   for s in a.sessions]
         teams = team_references([x.metrics for x in review.agents])
         flags = judge_windows(windows, review.thresholds, teams=teams)
         sessions = [SessionReview(replace(s.session, escalations=escalations[s.session.uuid]), m, f)

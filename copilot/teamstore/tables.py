@@ -10,7 +10,7 @@ Raw records (what the app logged, as the local log holds them):
 Review sums (what the app computes from its own log with the same code as the file-based review,
 sent with each session; the server sums them across sessions, agents and days in SQL):
 - `session_days`: per session and UTC day, every usage sum (copilot/usage/tally.py) and the
-  review's own sums (copilot/review/model.py Extras), and the day's load profile (schema.py).
+  review's own sums (copilot/review/model.py Extras); `day_profiles`: the day's load profile (upload.py).
 - `session_load`: per session and 5-minute bucket, the sums the overload rule compares.
 - `escalation_effort`: per escalation, the effort that followed it (copilot/usage/escalation_effort.py).
 Every row carries `agent`: row-level security lets an agent write and read only their own.

@@ -25,29 +25,29 @@ _STAGES = {"stage_events": ("events", EVENT_ROW), "stage_chats": ("chats", CHAT_
            "stage_effort": ("escalation_effort", EFFORT_ROW)}
 _CHAT_UPDATE = ", ".join(f'"{c}" = excluded."{c}"' for c in CHAT_ROW[3:])
 
-# A day's load profile: its 5-minute levels (open chats per active second) in ascending order, the
-# same negated (so width_bucket counts levels >= x), and running sums of what the overload rule
-# pools, in level order. The review then splits any session at any "usual" level with a binary
-# search per day instead of reading its buckets (review_sql.py).
+# A day's load profile: its distinct 5-minute levels (open chats per active second) in ascending
+# order, the same negated (so width_bucket counts levels >= x), and running sums of what the overload
+# rule pools, through each level. The review then splits any session at any "usual" level with a
+# binary search per day instead of reading its buckets (review_sql.py). Buckets share levels often
+# (the same chats open all five minutes), so a day's arrays are usually much shorter than its buckets.
 _RUNNING = ", ".join(f"sum({name}) OVER w AS c_{name}" for name in PROFILED)
 
 
 def profile_sql(one_session: bool = True) -> str:
-    """Fills the load profiles of one session's days (%(session)s), or of every day in the store."""
+    """Makes the load profiles of one session's days (%(session)s), or of every day in the store."""
     where = "session = %(session)s AND " if one_session else ""
     return f"""
-UPDATE {S}.session_days d SET levels = p.levels, neg_levels = p.neg_levels,
-    {", ".join(f"p_{name} = p.p_{name}" for name in PROFILED)}
-FROM (SELECT session, day, array_agg(level ORDER BY level, bucket) AS levels,
-             array_agg(-level ORDER BY level DESC, bucket) AS neg_levels,
-             {", ".join(f"array_agg(c_{name} ORDER BY level, bucket) AS p_{name}" for name in PROFILED)}
-      FROM (SELECT session, bucket, (bucket / 288)::integer AS day, concurrency_seconds / active_seconds AS level,
+INSERT INTO {S}.day_profiles (agent, session, day, levels, neg_levels, {", ".join(f"p_{name}" for name in PROFILED)})
+SELECT min(agent), session, day, array_agg(level ORDER BY level), array_agg(-level ORDER BY level DESC),
+       {", ".join(f"array_agg(c_{name} ORDER BY level)" for name in PROFILED)}
+FROM (SELECT DISTINCT ON (session, day, level) *
+      FROM (SELECT agent, session, (bucket / 288)::integer AS day, concurrency_seconds / active_seconds AS level,
                    {_RUNNING}
             FROM {S}.session_load WHERE {where}active_seconds > 0
-            WINDOW w AS (PARTITION BY session, bucket / 288 ORDER BY concurrency_seconds / active_seconds, bucket
-                         ROWS UNBOUNDED PRECEDING)) x
-      GROUP BY session, day) p
-WHERE d.session = p.session AND d.day = p.day"""
+            WINDOW w AS (PARTITION BY session, bucket / 288 ORDER BY concurrency_seconds / active_seconds
+                         RANGE UNBOUNDED PRECEDING)) x
+      ORDER BY session, day, level) levels
+GROUP BY session, day"""
 
 
 _PROFILE_SQL = profile_sql()
@@ -110,7 +110,7 @@ class Uploader:
     def replace_sums(self, session: str, sums: SessionSums, fingerprint: str, trigger) -> None:
         """The session's review sums, replaced as a whole, and the fingerprint they describe."""
         with self.conn.transaction():
-            for table in ("session_days", "session_load", "escalation_effort"):
+            for table in ("session_days", "day_profiles", "session_load", "escalation_effort"):
                 self.conn.execute(f"DELETE FROM {S}.{table} WHERE session = %s", (session,))
             for stage, rows in (("stage_days", sums.day_rows(self.agent, session)),
                                 ("stage_load", sums.load_rows(self.agent, session)),
