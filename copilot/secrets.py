@@ -1,7 +1,9 @@
 """The API key for a model endpoint: kept in the OS keyring, never in settings files or logs.
 
 Order of lookup: a key saved in the app (keyring, or this session's memory), then the
-OPENAI_API_KEY environment variable. Where no keyring backend exists (a bare Linux without a
+OPENAI_API_KEY environment variable, but only for OpenAI's own API host: that key is OpenAI's,
+and sending it to whatever endpoint is configured would hand it to a stranger (or a local
+server's log). Where no keyring backend exists (a bare Linux without a
 secret service, some containers) the app says so plainly and keeps the key in memory for this
 session only: it is never written anywhere as a fallback. Keys are stored per endpoint host, so
 a key for one provider is not sent to another.
@@ -22,9 +24,33 @@ NO_BACKEND = ("No system keyring is available on this computer, so the API key i
               "this session only; you will need to enter it again next time (or set OPENAI_API_KEY).")
 
 
+# What the endpoint dialog says about the key for an address (see key_source_note).
+KEY_SOURCE_NOTES = {
+    "keyring": "A key is stored in the system keyring. Type a new one to replace it.",
+    "session": "A key is kept for this session only. Type a new one to replace it.",
+    "environment": "Using the key from the OPENAI_API_KEY environment variable. Type one to store it instead.",
+    "environment_not_sent": ("OPENAI_API_KEY is set, but it is only sent to OpenAI's API, not to this "
+                             "endpoint. Type a key here if this endpoint needs one."),
+    "none": "No key stored. Local servers (llama.cpp, Ollama, LM Studio) usually need none.",
+}
+
+
 def account_for(base_url: str) -> str:
     host = (urlparse(base_url).hostname or base_url or "default").lower()
     return f"api-key:{host}"
+
+
+def environment_key_allowed(base_url: str) -> bool:
+    """OPENAI_API_KEY goes only to OpenAI's API host, over https."""
+    from copilot.assist.llm.config import OPENAI_HOST
+
+    parsed = urlparse(base_url.strip())
+    return parsed.scheme == "https" and (parsed.hostname or "").lower() == OPENAI_HOST
+
+
+def key_source_note(base_url: str) -> str:
+    """A sentence for the endpoint dialog: where the key for `base_url` comes from."""
+    return KEY_SOURCE_NOTES[store.source(base_url)]
 
 
 class KeyStore:
@@ -52,7 +78,10 @@ class KeyStore:
         return type(ring.get_keyring()).__name__ if ring else ""
 
     def get(self, base_url: str) -> str | None:
-        return self.get_account(account_for(base_url)) or os.environ.get(ENV_VAR) or None
+        stored = self.get_account(account_for(base_url))
+        if stored:
+            return stored
+        return (os.environ.get(ENV_VAR) or None) if environment_key_allowed(base_url) else None
 
     def get_account(self, account: str) -> str | None:
         """The secret kept under `account` (this session's memory, then the keyring), or None."""
@@ -109,7 +138,8 @@ class KeyStore:
                 pass
 
     def source(self, base_url: str) -> str:
-        """Where the key for `base_url` comes from: keyring, session, environment or none."""
+        """Where the key for `base_url` comes from: keyring, session, environment or none
+        (environment_not_sent: OPENAI_API_KEY is set but not for this host)."""
         account = account_for(base_url)
         with self._lock:
             if account in self._memory:
@@ -120,7 +150,9 @@ class KeyStore:
                 return "keyring"
         except Exception:
             pass
-        return "environment" if os.environ.get(ENV_VAR) else "none"
+        if not os.environ.get(ENV_VAR):
+            return "none"
+        return "environment" if environment_key_allowed(base_url) else "environment_not_sent"
 
 
 store = KeyStore()  # one per process: the session-only keys must outlive dialogs

@@ -90,7 +90,13 @@ class Session:
         )
         workspace = Workspace(source=source, clock=clock, recorder=usage_log, frustration_scorer=frustration.score,
                               mode=AssistMode(options.assist_mode), escalations=EscalationTracker(),
-                              message_flagger=agent_message_flags)
+                              message_flagger=agent_message_flags, categories=frozenset(engines.playbooks))
+        if settings.blind_first_every:
+            from copilot.practice.blind_first import BlindFirst
+
+            workspace.blind = BlindFirst(settings.blind_first_every, recorder=usage_log, seed=usage_log.session_id)
+            if getattr(source, "kind", "") == "simulator":
+                workspace.final_category = lambda chat: source.scenario_of(chat.id).issue
         coordinator = SuggestionCoordinator(workspace, engines, runner)
         source.start()
         return cls(options, settings, clock, source, engines, usage_log, workspace, coordinator, problems)

@@ -1,20 +1,24 @@
 """The user's settings: a typed object with a schema version, kept as JSON in the config directory.
 
 Qt-free, so the command line shares it. A settings file that cannot be read is never lost: it is
-kept beside as `settings.json.unreadable` and the app starts on defaults, saying why.
+kept beside as `settings.json.unreadable` (`.unreadable-2`, `-3`... when an earlier one is there)
+and the app starts on defaults, saying why.
 Secrets (API keys) never go here; they belong in the OS keyring.
 """
 from __future__ import annotations
 
 import json
 import os
+import sys
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 import platformdirs
 
 from copilot import APP_ID
+from copilot.core.atomic_file import write_text_atomically
 from copilot.core.modes import CONFIGURABLE_ENGINES, AssistMode, EngineName, values
+from copilot.core.safe_load import loads_json
 
 SCHEMA_VERSION = 1
 ASSIST_MODES = values(AssistMode)
@@ -38,6 +42,9 @@ class Settings:
     llm_timeout: float = 20.0  # seconds
     llm_max_tokens: int = 256
     llm_redact_remote: bool = True  # mask personal data sent to endpoints not on this machine
+    # Practice and skill (issue 16; copilot/practice, docs/skill.md).
+    blind_first_every: int = 0  # team setting: in 1 chat of N the agent names the issue first; 0 = off
+    practice_chats: int = 5  # chats in a practice session (Copilot ▸ Practice…)
     # Team store (issue 14; copilot/teamstore): the usage log copied to the team's PostgreSQL in the
     # background. The password is not here: it is in the OS keyring (copilot/secrets.py).
     team_store_url: str = ""  # postgresql://USER@HOST[:PORT]/DATABASE, never with a password
@@ -45,6 +52,10 @@ class Settings:
     team_store_sync: bool = False  # copy the usage log to the team store in the background
 
     def validated(self) -> "Settings":
+        for f in fields(self):  # a hand-edited file can hold any JSON value: check each type first
+            wanted, value = _TYPES.get(f.type), getattr(self, f.name)
+            if wanted is not None and not _is(value, wanted):
+                raise ValueError(f"{f.name} must be {_TYPE_WORDS[wanted]}, not {json.dumps(value, default=str)[:40]}")
         if self.assist_mode not in ASSIST_MODES:
             raise ValueError(f"assist_mode must be one of {', '.join(ASSIST_MODES)}, not {self.assist_mode!r}")
         if not 1 <= int(self.max_concurrent_chats) <= 50:
@@ -54,6 +65,12 @@ class Settings:
         from copilot.assist.llm.config import LLMConfig
 
         LLMConfig.from_settings(self).validated()
+        from copilot.practice.blind_first import check_every
+        from copilot.practice.selection import MAX_CHATS
+
+        check_every(int(self.blind_first_every))
+        if not 1 <= int(self.practice_chats) <= MAX_CHATS:
+            raise ValueError(f"practice_chats must be between 1 and {MAX_CHATS}")
         self._validate_team_store()
         return self
 
@@ -74,6 +91,17 @@ class Settings:
                 raise ValueError("team_store_url must not hold a password: it goes to the system keyring")
 
 
+_TYPES = {"str": str, "int": int, "float": float, "bool": bool}
+_TYPE_WORDS = {str: "text", int: "a whole number", float: "a number", bool: "true or false"}
+
+
+def _is(value, wanted: type) -> bool:
+    """JSON's types as Python reads them: true is not a number, 3 is a float, a str enum is text."""
+    if wanted is bool or isinstance(value, bool):
+        return wanted is bool and isinstance(value, bool)
+    return isinstance(value, (int, float)) if wanted is float else isinstance(value, wanted)
+
+
 class SettingsError(ValueError):
     pass
 
@@ -90,7 +118,7 @@ def load(path: Path | None = None) -> tuple[Settings, str]:
     if not path.exists():
         return Settings(), ""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = loads_json(path.read_text(encoding="utf-8"))
         if not isinstance(data, dict):
             raise SettingsError("the file does not hold a JSON object")
         version = data.get("schema_version", SCHEMA_VERSION)
@@ -100,20 +128,31 @@ def load(path: Path | None = None) -> tuple[Settings, str]:
         settings = Settings(**{k: v for k, v in data.items() if k in known})
         settings.schema_version = SCHEMA_VERSION
         return settings.validated(), ""
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, TypeError, ValueError) as exc:
-        kept = path.with_name(path.name + ".unreadable")
-        try:
-            os.replace(path, kept)
-        except OSError:
-            kept = path
+    except (OSError, TypeError, ValueError) as exc:  # UnicodeDecodeError and JSON errors are ValueErrors
+        kept = _keep_aside(path)
         return Settings(), f"Your settings could not be read ({exc}); defaults are in use. The old file is kept as {kept}."
+
+
+def _keep_aside(path: Path) -> Path:
+    """Rename an unreadable file to a name not yet taken (never over an earlier one); `path` if it cannot."""
+    for n in range(1, 1000):
+        kept = path.with_name(path.name + ".unreadable" + (f"-{n}" if n > 1 else ""))
+        try:
+            if sys.platform == "win32":
+                os.rename(path, kept)  # refuses an existing target there
+            else:
+                os.link(path, kept)  # refuses an existing target, atomically; then the old name goes
+                os.unlink(path)
+            return kept
+        except FileExistsError:
+            continue
+        except OSError:
+            break
+    return path
 
 
 def save(settings: Settings, path: Path | None = None) -> Path:
     """Write atomically: a crash mid-write leaves the previous file intact."""
     path = path or settings_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(asdict(settings.validated()), indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+    return write_text_atomically(path, json.dumps(asdict(settings.validated()), indent=2) + "\n")

@@ -107,3 +107,40 @@ def test_eval_of_a_missing_model_is_a_clear_error(tmp_path, capsys):
     data = write_csv(tmp_path / "ex.csv")
     assert run("eval", "--model", str(tmp_path / "nope"), "--examples", str(data)) == 2
     assert "not a model folder" in capsys.readouterr().err
+
+
+def test_a_folder_with_a_model_json_and_other_files_is_not_deleted(tmp_path, capsys):
+    """Before: any folder holding a model.json was removed whole (rmtree), with the user's files in it."""
+    data = write_csv(tmp_path / "ex.csv")
+    precious = tmp_path / "project"
+    precious.mkdir()
+    (precious / "model.json").write_text("{}")
+    (precious / "notes.txt").write_text("keep me")
+    (precious / "sub").mkdir()
+    (precious / "sub" / "data.csv").write_text("a,b")
+    assert run("train", "--examples", str(data), "--out", str(precious), "--no-embeddings") == 2
+    err = capsys.readouterr().err
+    assert "not a model folder" in err and "notes.txt" in err and "Traceback" not in err
+    assert (precious / "notes.txt").read_text() == "keep me"
+    assert (precious / "sub" / "data.csv").read_text() == "a,b" and (precious / "model.json").read_text() == "{}"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ex.csv", "project"]  # no staging folder left
+
+
+def test_a_file_added_while_training_stops_the_cleanup(tmp_path, monkeypatch):
+    """The old model is moved aside before its files are removed; one that is not ours keeps it all."""
+    data = write_csv(tmp_path / "ex.csv")
+    out = tmp_path / "m"
+    assert run("train", "--examples", str(data), "--out", str(out), "--no-embeddings") == 0
+    from copilot.assist.model import TextModel
+
+    real_save = TextModel.save
+
+    def save_and_meddle(self, directory):
+        real_save(self, directory)
+        (out / "added-meanwhile.txt").write_text("mine")
+
+    monkeypatch.setattr(TextModel, "save", save_and_meddle)
+    assert run("train", "--examples", str(data), "--out", str(out), "--no-embeddings") == 0
+    assert sorted(p.name for p in out.iterdir()) == ["model.json", "model.npz"]
+    kept = [p for p in tmp_path.iterdir() if p.name.startswith(".m.old.")]
+    assert len(kept) == 1 and (kept[0] / "added-meanwhile.txt").read_text() == "mine"

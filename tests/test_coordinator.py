@@ -121,15 +121,21 @@ def test_a_failed_engine_says_so_once_in_the_chat_state():
     assert state.status is AssistStatus.READY and "did not answer" in state.notice
 
 
-def test_work_for_an_older_message_never_reaches_the_chat():
-    """The runner holds jobs (as the background helper does until its threads are free): the answer
-    to the first message arrives after the second message; only the second's answer is shown."""
+def held_setup() -> tuple[Setup, list[Job]]:
+    """A runner that keeps jobs until the test runs them, and a chat whose first message asked for one."""
     held: list[Job] = []
     s = Setup(Engines(EchoEngine()))
     s.coordinator.runner = lambda job: held.append(job) or run_now(Job(lambda c: None, "noop"))
     s.source.open("c1", "Ana", s.clock.now())
     s.source.say("c1", "my parcel is late", s.clock.now())
     s.ws.tick()
+    return s, held
+
+
+def test_work_for_an_older_message_never_reaches_the_chat():
+    """The runner holds jobs (as the background helper does until its threads are free): the answer
+    to the first message arrives after the second message; only the second's answer is shown."""
+    s, held = held_setup()
     s.source.say("c1", "hello?? it was due monday", s.clock.now())
     s.ws.tick()
     assert len(held) == 2
@@ -141,12 +147,7 @@ def test_work_for_an_older_message_never_reaches_the_chat():
 
 
 def test_ending_a_chat_drops_its_work():
-    held: list[Job] = []
-    s = Setup(Engines(EchoEngine()))
-    s.coordinator.runner = lambda job: held.append(job) or run_now(Job(lambda c: None, "noop"))
-    s.source.open("c1", "Ana", s.clock.now())
-    s.source.say("c1", "my parcel is late", s.clock.now())
-    s.ws.tick()
+    s, held = held_setup()
     s.ws.end_chat("c1", resolved=False)
     run_now(held[0])
     assert s.ws.suggestion_for("c1") is None and s.ws.assist["c1"].status is AssistStatus.IDLE

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import copilot
 
-QT_FREE = ("core", "assist", "sources", "usage", "review", "selftest", "teamstore")
+QT_FREE = ("core", "assist", "sources", "usage", "review", "selftest", "practice", "teamstore")
 
 BLOCK_QT = """
 import importlib.abc, sys

@@ -170,3 +170,21 @@ def test_an_agent_reviewing_the_store_sees_only_themselves(team):
     assert [a.agent for a in own.agents] == ["cy"]
     with pytest.raises(TeamStoreError, match="refused the password"):
         review_store(store.config(LEAD), "wrong")
+
+
+def test_skill_trends_from_the_store_equal_those_from_the_files(team_store, tmp_path):
+    """Practice and blind-first records travel as generic records; the skill section reads them there."""
+    logs = []
+    for agent, policy in (("ann", "decaying"), ("bo", "careful")):
+        log = tmp_path / f"{agent}.sqlite"
+        run = subprocess.run([sys.executable, "-m", "copilot", "practice", "--agent", agent, "--policy", policy,
+                              "--skill", "0.8", "--weeks", "3", "--shifts-per-week", "1", "--shift-chats", "8",
+                              "--blind-first", "3", "--seed", "5", "--start", "2026-01-05", "--usage-log", str(log),
+                              "--json"], capture_output=True, text=True, timeout=120)
+        assert run.returncode == 0, run.stderr
+        assert team_store.sync(agent, log).run_once().ok
+        logs.append(str(log))
+    files, stored = _both(team_store, logs)
+    skill = review_dict(files)["skill"]
+    assert [a["agent"] for a in skill["agents"]] == ["ann", "bo"] and all(a["practices"] == 3 for a in skill["agents"])
+    assert normalised(review_dict(stored)) == normalised(review_dict(files))

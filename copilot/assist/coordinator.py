@@ -114,9 +114,8 @@ class SuggestionCoordinator:
             return make_suggestion(engines, request, clock.now, on_text=control.progress,
                                    cancelled=lambda: stale() or control.cancelled)
 
-        previous = self._running.pop(chat_id, None)
-        if previous is not None and hasattr(previous, "cancel"):
-            previous.cancel()
+        # Older work for this chat is now stale (its generation is behind): it stops at its next token,
+        # and what it still finishes (a stale diagnosis) is told to the escalation rules only.
         job = Job(work, label=f"Suggestion for {chat.customer_name}", lane="assist",
                   on_done=lambda s: self._done(state, generation, s),
                   on_error=lambda e: self._failed(chat_id, state, generation, e),

@@ -2,14 +2,45 @@
 from __future__ import annotations
 
 import argparse
+import math
+import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import NoReturn
 
 from copilot.core.modes import CONFIGURABLE_ENGINES, AssistMode, values
 from copilot.session import SessionOptions
 from copilot.settings import Settings
 
 ASSIST_MODES = values(AssistMode)
+
+
+def bad_input(command: str, message: str) -> NoReturn:
+    """One line on stderr and exit status 2, as argparse does for a bad option."""
+    print(f"copilot {command}: error: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def positive_number(text: str) -> float:
+    """An argparse type: a finite number above zero ("nan", "inf", "0" and "-1" are refused)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a finite number above 0, not {text!r}")
+    return value
+
+
+def at_least_one(text: str) -> int:
+    """An argparse type: a whole number of 1 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {text!r}")
+    return value
 
 
 def add_session_options(parser: argparse.ArgumentParser, *, speed: float, rate: float, concurrency: int | None,
@@ -19,11 +50,11 @@ def add_session_options(parser: argparse.ArgumentParser, *, speed: float, rate: 
     group = parser.add_argument_group("simulated shift")
     group.add_argument("--agent", help="the agent's name in the usage log (default: your login name)")
     group.add_argument("--seed", type=int, help="make the simulated shift reproducible")
-    group.add_argument("--speed", type=float, default=speed, help=f"simulated seconds per real second (default {speed:g})")
-    group.add_argument("--rate", type=float, default=rate, help=f"new chats per simulated minute (default {rate:g})")
-    group.add_argument("--concurrency", type=int, default=concurrency,
+    group.add_argument("--speed", type=positive_number, default=speed, help=f"simulated seconds per real second (default {speed:g})")
+    group.add_argument("--rate", type=positive_number, default=rate, help=f"new chats per simulated minute (default {rate:g})")
+    group.add_argument("--concurrency", type=at_least_one, default=concurrency,
                        help="most chats open at once (default %s)" % (concurrency or "from settings, 5"))
-    group.add_argument("--chats", type=int, default=chats,
+    group.add_argument("--chats", type=at_least_one, default=chats,
                        help="chats in the shift (default: %s)" % ("endless" if chats is None else chats))
     group.add_argument("--scenarios", type=Path, help="folder of scenario files (default: the built-in ones)")
     parser.add_argument(offline_model_flag, dest="model", type=Path,
@@ -45,8 +76,8 @@ def session_options(args: argparse.Namespace, policy: str = "", settings: Settin
     )
     if args.agent or settings.agent_name:
         options.agent = args.agent or settings.agent_name
-    if options.speed <= 0 or options.max_concurrent < 1 or options.arrival_per_minute <= 0:
-        raise SystemExit("copilot: --speed and --rate must be positive and --concurrency at least 1")
+    if options.max_concurrent < 1:  # from the settings file, which validates it too
+        bad_input("run", "the most chats open at once must be at least 1")
     return options
 
 

@@ -54,8 +54,25 @@ def handle(args: argparse.Namespace) -> int:
 def export(args: argparse.Namespace, thresholds) -> int:
     from copilot.review.team import review_logs
 
+    if outputs_refused(args, args.logs):
+        return 2
     review = review_logs(args.logs, args.since, args.until, thresholds)
     return write_outputs(args, review)
+
+
+def outputs_refused(args: argparse.Namespace, inputs) -> bool:
+    """Says (and returns True) when --html/--csv would overwrite each other or an input."""
+    from copilot.review.export import output_problem
+
+    if args.html and args.csv and args.html == args.csv:
+        print("copilot review: --html and --csv name the same file", file=sys.stderr)
+        return True
+    for out in (args.html, args.csv):
+        problem = out and output_problem(out, inputs)
+        if problem:
+            print(f"copilot review: {problem}", file=sys.stderr)
+            return True
+    return False
 
 
 def write_outputs(args: argparse.Namespace, review) -> int:
@@ -72,10 +89,14 @@ def write_outputs(args: argparse.Namespace, review) -> int:
             print(json.dumps(review_dict(review), indent=2))
         return 1
     written = []
-    if args.html:
-        written.append(str(write_html(review, args.html)))
-    if args.csv:
-        written.append(str(write_csv(review, args.csv)))
+    try:
+        if args.html:
+            written.append(str(write_html(review, args.html)))
+        if args.csv:
+            written.append(str(write_csv(review, args.csv)))
+    except OSError as exc:
+        print(f"copilot review: could not write {exc.filename or 'the report'}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
     if args.json:
         print(json.dumps(review_dict(review), indent=2))
     else:

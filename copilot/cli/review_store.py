@@ -13,7 +13,7 @@ import sys
 
 
 def review_from_store(args: argparse.Namespace, thresholds) -> int:
-    from copilot.cli.review import write_outputs
+    from copilot.cli.review import outputs_refused, write_outputs
     from copilot.cli.teamdb import store_config
     from copilot.teamstore.errors import TeamStoreError
     from copilot.teamstore.review import day_range, review_store
@@ -28,6 +28,8 @@ def review_from_store(args: argparse.Namespace, thresholds) -> int:
         day_range(args.since, args.until)
     except TeamStoreError as exc:
         print(f"copilot review: {exc}", file=sys.stderr)
+        return 2
+    if outputs_refused(args, []):
         return 2
     if not (args.html or args.csv or args.json):
         from copilot.ui.review.window import run_review_window

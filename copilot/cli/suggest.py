@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import time
 from dataclasses import asdict
@@ -43,11 +44,12 @@ def load_transcript(path: Path):
     """The conversation in `path`, answering its last customer message. Raises ValueError."""
     from copilot.assist.engine import Conversation, Turn
     from copilot.core.chat import Sender
+    from copilot.core.safe_load import loads_json
 
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"{path}: {exc}") from None
+        data = loads_json(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:  # JSON errors, bad UTF-8, too deep, lone surrogates
+        raise ValueError(f"{path}: {exc.strerror if isinstance(exc, OSError) and exc.strerror else exc}") from None
     if isinstance(data, list):
         data = {"messages": data}
     if not isinstance(data, dict) or not isinstance(data.get("messages"), list):
@@ -57,7 +59,10 @@ def load_transcript(path: Path):
         sender = raw.get("from", raw.get("sender")) if isinstance(raw, dict) else None
         if sender not in ("customer", "agent", "system") or not isinstance(raw.get("text"), str):
             raise ValueError(f"{path}: messages[{i}] needs 'from' (customer, agent or system) and 'text'")
-        turns.append(Turn(Sender(sender), raw["text"], float(raw.get("ts", i))))
+        ts = raw.get("ts", i)
+        if isinstance(ts, bool) or not isinstance(ts, (int, float)) or not math.isfinite(ts) or abs(ts) > 1e12:
+            raise ValueError(f"{path}: messages[{i}].ts must be a number of seconds, not {json.dumps(ts)[:40]}")
+        turns.append(Turn(Sender(sender), raw["text"], float(ts)))
     last = max((i for i, t in enumerate(turns) if t.sender is Sender.CUSTOMER), default=None)
     if last is None:
         raise ValueError(f"{path}: there is no customer message to answer")
@@ -70,7 +75,9 @@ def _settings(args: argparse.Namespace):
     from copilot import settings as user_settings
     from copilot.cli.options import engine_settings
 
-    settings, _problem = user_settings.load()
+    settings, problem = user_settings.load()
+    if problem:  # the file was moved aside: say so, a script's user would never know otherwise
+        print(f"copilot suggest: warning: {problem}", file=sys.stderr)
     return engine_settings(args, settings)
 
 

@@ -2,7 +2,9 @@
 
 The model folder appears only once it is complete: training writes into a hidden sibling folder
 and renames it at the end, so a failure (bad CSV, Ctrl-C, full disk) never leaves a half model
-that the app would then try to load.
+that the app would then try to load. An existing --out is replaced only when it holds nothing but
+model files (model.*, as `copilot train` writes them): it is moved aside, the new model moved in,
+and then only those files are removed. Anything else in the folder means it is not ours: refused.
 """
 from __future__ import annotations
 
@@ -11,6 +13,8 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
+
+MODEL_FILE_PREFIX = "model."  # model.json, model.npz: what TextModel.save writes
 
 
 def register(subparsers) -> None:
@@ -38,8 +42,10 @@ def handle(args: argparse.Namespace) -> int:
     from copilot.assist.model import TextModel
 
     out: Path = args.out
-    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / "model.json").exists())):
-        return _fail(f"{out} exists and is not a model folder; choose another --out")
+    foreign = foreign_entries(out)
+    if foreign:
+        return _fail(f"{out} exists and is not a model folder (it holds {foreign}); nothing was changed: "
+                     "choose another --out")
     if not 0.0 < args.target_precision <= 1.0:
         return _fail("--target-precision must be in (0, 1]")
     try:
@@ -61,9 +67,10 @@ def handle(args: argparse.Namespace) -> int:
         model = TextModel.train(examples.texts, examples.labels, target_precision=args.target_precision,
                                 use_embeddings=False if args.no_embeddings else None)
         model.save(staging)
-        if out.exists():
-            shutil.rmtree(out)
-        staging.rename(out)
+        swap_in(staging, out)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)  # staging is ours: made by mkdtemp above
+        return _fail(f"could not write the model to {out}: {exc.strerror or exc}")
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -71,3 +78,40 @@ def handle(args: argparse.Namespace) -> int:
     print(f"model written to {out}: {len(model.classes)} classes, abstain threshold {model.threshold:.2f}, "
           f"trained in {info.get('train_seconds', 0):.1f} s", file=sys.stderr)
     return 0
+
+
+def foreign_entries(out: Path) -> str:
+    """What in `out` was not written by `copilot train` ("" when it may be replaced)."""
+    if not out.exists() and not out.is_symlink():
+        return ""
+    if out.is_symlink() or not out.is_dir():
+        return "no folder but a file or link"
+    others = sorted(p.name for p in out.iterdir()
+                    if p.is_symlink() or not p.is_file() or not p.name.startswith(MODEL_FILE_PREFIX))
+    if not others:
+        return ""
+    return ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
+
+
+def swap_in(staging: Path, out: Path) -> None:
+    """Put the finished model at `out`; an old model there is moved aside, then its files removed.
+
+    Never removes a file it did not check: the old folder is checked again once it is aside (so a
+    file added meanwhile stops the cleanup, and the old folder is left beside, hidden).
+    """
+    if not out.exists():
+        staging.rename(out)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
+    old.rmdir()  # only its unique name is wanted: Windows renames no folder onto another
+    out.rename(old)
+    try:
+        staging.rename(out)
+    except OSError:
+        old.rename(out)  # put the old model back as it was
+        raise
+    if foreign_entries(old):
+        return  # something appeared that is not ours: left in the hidden folder, untouched
+    for path in old.iterdir():
+        path.unlink()
+    old.rmdir()

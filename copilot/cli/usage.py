@@ -78,11 +78,34 @@ def handle(args: argparse.Namespace) -> int:
     except UsageLogError as exc:
         print(f"copilot usage: {exc}", file=sys.stderr)
         return 1
+    files = log_files(args.db)
     if args.json:
-        print(json.dumps(report.to_dict(), indent=2))
+        print(json.dumps(report.to_dict() | {"log_files": files}, indent=2))
     else:
         print(format_report(report))
+        for f in files:
+            if f["records_waiting_for_replay"] or f["journals_kept_aside"]:
+                print(f"note: {f['file']}: {f['records_waiting_for_replay']} record(s) wait in a journal beside it "
+                      f"(added when the app next opens it); {f['journals_kept_aside']} journal(s) kept aside")
     return 0
+
+
+def log_files(paths: list[str]) -> list[dict]:
+    """Per file, what is not in it yet: records kept in journals beside it (a session that could not
+    write them, e.g. while another program held the file), found without changing a byte."""
+    from pathlib import Path
+
+    from copilot.usage.pending_journal import waiting_records
+    from copilot.usage.read_only import open_read_only
+
+    files = []
+    for name in paths:
+        conn = open_read_only(name)  # already opened once by the report: it is a usable log
+        try:
+            files.append({"file": str(name), **waiting_records(Path(name), conn)})
+        finally:
+            conn.close()
+    return files
 
 
 def _setting(text: str) -> tuple[str, str]:

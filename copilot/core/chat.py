@@ -74,6 +74,7 @@ class Chat:
     # here was confirmed long ago or never needed confirming.
     delivery: dict[int, tuple[Delivery, str]] = field(default_factory=dict)
     ended_reason: str = ""  # why it ended, when that happened outside the app
+    sent_category: str = ""  # the category of the last draft the agent sent (accepted or edited)
 
     @property
     def is_open(self) -> bool:

@@ -25,6 +25,7 @@ class SuggestionState:
     draft_visible: bool = True
     redrafting: bool = False  # the agent picked a category; its draft is on the way
     chosen_category: str = ""  # that category
+    blind: bool = False  # blind-first: hidden until the agent names the issue from the whole list
     shown_at: float | None = None  # when the draft became visible to the agent
     editing: bool = False  # loaded into the composer
     first_keystroke_at: float | None = None
@@ -50,6 +51,10 @@ class SuggestionDecisions:
         if previous is not None and previous.redrafting and previous.suggestion.message_id == suggestion.message_id:
             # The draft for the category the agent chose: it replaces the first one, undecided.
             self.suggestions[chat.id] = SuggestionState(suggestion)
+        elif self.blind is not None and self.blind.is_blind(chat.id):
+            self._retire_suggestion(chat.id, self.clock.now(), superseded=True)
+            self.suggestions[chat.id] = SuggestionState(suggestion, diagnosis_visible=False, draft_visible=False,
+                                                        blind=True)
         else:
             self._retire_suggestion(chat.id, self.clock.now(), superseded=True)
             self.suggestions[chat.id] = SuggestionState(
@@ -113,6 +118,26 @@ class SuggestionDecisions:
                              suggestion_id=state.suggestion.id, chosen=category,
                              hint_rank=hints.index(category) + 1 if category in hints else 0)
         self._redraft_for(state, chat_id, category)
+        self._emit(Change.SUGGESTION, chat_id)
+        return True
+
+    def blind_pick(self, chat_id: str, category: str) -> bool:
+        """Blind-first: the agent names the issue ("" to skip) before seeing the engine's. Then the
+        suggestion appears as the mode shows it; if the agent named another category that has a
+        playbook, the draft is written for theirs, as in diagnose-first."""
+        state = self._pending(chat_id)
+        if state is None or not state.blind or self.blind is None:
+            return False
+        diagnosis = state.suggestion.diagnosis
+        engine_category = diagnosis.best.category if diagnosis.best and not diagnosis.abstained else ""
+        self.blind.picked(chat_id, category, engine_category, state.suggestion.id, self.clock.now())
+        state.blind = False
+        state.diagnosis_visible = self.mode is not AssistMode.ON_REQUEST
+        if category and category != engine_category and category in self.categories:
+            self._redraft_for(state, chat_id, category)
+        else:
+            state.draft_visible = self.mode is AssistMode.AUTOMATIC
+            self._mark_shown(chat_id)
         self._emit(Change.SUGGESTION, chat_id)
         return True
 
@@ -181,6 +206,7 @@ class SuggestionDecisions:
         text = state.suggestion.draft.text
         now = self.clock.now()
         decision = self._decide(state, DecisionKind.ACCEPTED, now, sent=text)
+        self.chats[chat_id].sent_category = state.suggestion.draft.category
         self._send(chat_id, text, now, suggestion_id=state.suggestion.id)
         return decision
 

@@ -49,3 +49,9 @@ def format_wait(seconds: float) -> str:
     if seconds < 3600:
         return f"{seconds // 60}:{seconds % 60:02d}"
     return f"{seconds // 3600}h{(seconds % 3600) // 60:02d}"
+
+
+def display_name(name: str, limit: int = 200) -> str:
+    """A file or person name for a label or message: one line, bidi overrides and other controls
+    made visible (a name cannot reorder the text around it, e.g. "report\u202eslx.exe"), cut if long."""
+    return preview(str(name), limit)

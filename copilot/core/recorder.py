@@ -26,6 +26,11 @@ class RecordKind(str, enum.Enum):
     NUDGE_SHOWN = "nudge_shown"
     ENGINE_CHANGED = "engine_changed"  # the agent switched engines mid-session
     SOURCE_LINK = "source_link"  # the chat source connected, lost or regained its server
+    # Practice and blind-first (copilot/practice/records.py lists their fields).
+    PRACTICE_CHAT = "practice_chat"  # one practice chat scored
+    PRACTICE_SESSION = "practice_session"  # a practice session's score, breakdown and tip
+    BLIND_PICK = "blind_pick"  # blind-first: the agent's pick before seeing the engine's
+    BLIND_OUTCOME = "blind_outcome"  # blind-first: both picks against how the chat ended
 
 
 class Recorder(Protocol):

@@ -47,6 +47,20 @@ FrustrationScorer = Callable[[str, list[Message], float], float]
 MessageFlagger = Callable[[str], dict]
 
 
+class BlindSampler(Protocol):
+    """Blind-first sampling (copilot/practice/blind_first.py): which chats hide their suggestion
+    until the agent has named the issue, and what to record of the agent's pick and the outcome."""
+
+    def chat_opened(self, chat_id: str, now: float | None = None) -> bool: ...
+
+    def is_blind(self, chat_id: str) -> bool: ...
+
+    def picked(self, chat_id: str, chosen: str, engine_category: str, suggestion_id: int | None,
+               now: float) -> bool: ...
+
+    def chat_ended(self, chat_id: str, final_category: str, now: float) -> bool: ...
+
+
 class EscalationWatcher(Protocol):
     """Judges each customer message (and each diagnosis) for escalation; see copilot.assist.escalation."""
 
@@ -67,6 +81,11 @@ class Workspace(SuggestionDecisions):
     mode: AssistMode = AssistMode.AUTOMATIC
     escalations: EscalationWatcher | None = None
     message_flagger: MessageFlagger | None = None
+    blind: BlindSampler | None = None  # blind-first sampling, a team setting (None: off)
+    categories: frozenset[str] = frozenset()  # the taxonomy: categories with a playbook
+    # The category a chat really was, once it ended ("" unknown): the simulator knows its scenario's;
+    # otherwise the category of the last draft the agent sent is the best there is.
+    final_category: Callable[[Chat], str] | None = None
     # Outbox ids are this prefix plus the message id: unique across restarts, so a server that
     # dedupes by id (Matrix transaction ids) never confuses two sessions' replies.
     outbox_prefix: str = field(default_factory=lambda: f"ac{uuid.uuid4().hex[:12]}-")
@@ -141,6 +160,8 @@ class Workspace(SuggestionDecisions):
         self.peak_concurrency = max(self.peak_concurrency, concurrent)
         self.recorder.record(RecordKind.CHAT_OPENED, event.ts, chat_id=chat.id, customer=chat.customer_name,
                              scenario_id=chat.scenario_id, concurrent=concurrent)
+        if self.blind is not None:
+            self.blind.chat_opened(chat.id, event.ts)
         self._emit(Change.CHAT_ADDED, chat.id)
         if self.focused_id is None:
             self.focus(chat.id)
@@ -285,6 +306,7 @@ class Workspace(SuggestionDecisions):
         if state is not None and state.editing:
             self._decide(state, DecisionKind.EDITED, now, sent=text)
             suggestion_id = state.suggestion.id
+            chat.sent_category = state.suggestion.draft.category if state.suggestion.draft else chat.sent_category
         elif state is not None and state.shown_at is not None:
             # The agent saw the draft and wrote their own reply instead.
             self._decide(state, DecisionKind.IGNORED, now)
@@ -324,6 +346,9 @@ class Workspace(SuggestionDecisions):
         chat.closed_at = ts
         self.recorder.record(RecordKind.CHAT_CLOSED, ts, chat_id=chat.id, status=status.value,
                              concurrent=len(self.open_chats), duration=round(ts - chat.opened_at, 3))
+        if self.blind is not None:
+            known = self.final_category(chat) if self.final_category is not None else ""
+            self.blind.chat_ended(chat.id, known or chat.sent_category, ts)
         self._emit(Change.CHAT_ENDED, chat.id)
         self._emit(Change.CHAT_CHANGED, chat.id)
         if chat.id == self.focused_id:

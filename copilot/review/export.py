@@ -3,19 +3,61 @@
 CSV cells hold raw values (shares 0..1, seconds), so a spreadsheet can sort and sum them; the flag
 explanations come last, one column per flag. JSON holds every figure, every flag with its
 explanation and evidence, the tiers, escalation effort by type, and the files that were refused.
+
+Text cells that a spreadsheet would run as a formula (=, +, -, @, tab, CR first: an agent named
+"=HYPERLINK(...)") start with an apostrophe. Reports are written atomically, and never over one
+of the usage logs they were made from (`output_problem`).
 """
 from __future__ import annotations
 
 import csv
+import io
+import os
+from collections.abc import Iterable
 from dataclasses import asdict
 from pathlib import Path
 
+from copilot.core.atomic_file import write_text_atomically
+
 from copilot.review.columns import COLUMNS
 from copilot.review.model import Extras
+from copilot.review.skill import skill_dict
 from copilot.review.team import AgentReview, TeamReview, period_text
 from copilot.review.tiers import segments
 from copilot.usage.flag_model import KINDS
 from copilot.usage.timeframes import iso
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+SIDECARS = ("-wal", "-shm", "-journal")  # SQLite's files beside a log, also inputs
+
+
+def csv_cell(value):
+    """A CSV cell: numbers as they are, text that a spreadsheet would evaluate made inert."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def output_problem(path: str | Path, inputs: Iterable[str | Path]) -> str:
+    """Why a report may not be written at `path` ("" when it may): it is a folder, or one of the
+    usage logs in `inputs` (files or folders, as given to the review) or a file SQLite keeps beside one."""
+    from copilot.review.loading import find_logs
+
+    out = Path(path)
+    if out.is_dir():
+        return f"{out} is a folder; give a file name for the report"
+    target = out.resolve()
+    logs, _ = find_logs(inputs)
+    for log in logs:
+        log = log.resolve()
+        beside = {log.with_name(log.name + s) for s in SIDECARS}
+        if (target == log or target in beside or target.name.startswith(log.name + ".pending-")
+                or (out.exists() and os.path.samefile(out, log))):
+            return f"{out} is one of the usage logs being reviewed; choose another file for the report"
+    return ""
 
 
 def _r(value):
@@ -56,6 +98,7 @@ def review_dict(review: TeamReview) -> dict:
         "tiers": [s.to_dict() for s in segments(review.agents)],
         "escalation_effort": {k: asdict(v) for k, v in review.effort.items()},
         "agents": [agent_dict(a) for a in review.agents],
+        "skill": skill_dict(review),
     }
 
 
@@ -83,8 +126,8 @@ def write_csv(review: TeamReview, path: str | Path, agents: list[str] | None = N
     if agents is not None:
         by_name = {row[0]: row for row in rows}
         rows = [by_name[name] for name in agents if name in by_name]
-    with path.open("w", newline="", encoding="utf-8-sig") as f:
-        writer = csv.writer(f)
-        writer.writerow(csv_header())
-        writer.writerows(["" if v is None else v for v in row] for row in rows)
-    return path
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow(csv_header())
+    writer.writerows([csv_cell(v) for v in row] for row in rows)
+    return write_text_atomically(path, buffer.getvalue(), encoding="utf-8-sig", newline="")

@@ -14,9 +14,11 @@ from html import escape
 from pathlib import Path
 
 from copilot import APP_NAME, __version__
+from copilot.core.atomic_file import write_text_atomically
 from copilot.review import svg
 from copilot.review.columns import CHART_COLUMNS, COLUMNS, FLAG_NAMES, cell, format_value
 from copilot.review.distributions import distribution, trend, window_views
+from copilot.review.skill import skill_html
 from copilot.review.team import TeamReview, period_text
 from copilot.review.tiers import segments
 
@@ -162,13 +164,12 @@ def render_html(review: TeamReview) -> str:
             f"generated {generated} by {escape(APP_NAME)} {escape(__version__)}</p>{problems}{_cards(review)}"
             "<h2>Team distributions: where each agent stands</h2>" + _legend()
             + f'<div class="grid">{"".join(f"<div class=panel>{s}</div>" for s in strips)}</div>'
-            + _trends(review, "day") + _trends(review, "week") + _tiers(review) + _effort(review) + _table(review)
+            + _trends(review, "day") + _trends(review, "week") + _tiers(review) + _effort(review) + skill_html(review)
+            + _table(review)
             + '<p class="note">Rates are shares of all decided suggestions. Flags follow the rules in docs/flags.md, '
               "judged over the whole period with the rest of the team as reference. Figures only: no customer "
               "text is included.</p></main></body></html>")
 
 
 def write_html(review: TeamReview, path: str | Path) -> Path:
-    path = Path(path)
-    path.write_text(render_html(review), encoding="utf-8")
-    return path
+    return write_text_atomically(path, render_html(review))

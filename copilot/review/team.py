@@ -92,6 +92,7 @@ class TeamReview:
     team: Figures = field(default_factory=lambda: Figures.of(Tally()))
     team_extras: Extras = field(default_factory=Extras)
     effort: dict[str, EffortByType] = field(default_factory=dict)
+    skill: object | None = None  # skill trends (copilot/review/skill.py), computed on first use
     # Where the review came from when not from files (the team store): it answers the trends'
     # window_sums(review, window) and agent_detail(review, agent) itself. None: files.
     source: object | None = None

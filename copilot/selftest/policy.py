@@ -14,11 +14,13 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from copilot.core.assist_state import AssistStatus
 from copilot.core.chat import Chat
 from copilot.core.workspace import SuggestionState, Workspace
 
 POLICIES = ("careful", "passive", "overloaded")
 READING_WORDS_PER_SECOND = 4.0
+MAX_WAIT_FOR_WORK = 120.0  # session seconds an agent waits for a draft the window says is being made
 CALM_CHATS, BUSY_CHATS, CALM_UNTIL = 2, 8, 10  # the overloaded shift: limit 2, then 8 from chat 10
 
 # Sentences a careful agent adds or swaps in when editing, to make the reply their own.
@@ -87,8 +89,16 @@ class ScriptedAgent:
         return None
 
     def _suggestion_may_come(self, ws: Workspace, chat: Chat) -> bool:
+        """Wait a moment for the draft; longer while the window shows it being made (a model
+        endpoint can take a while), but not for ever."""
         last = chat.last_customer_message
-        return last is not None and ws.clock.now() - last.ts < 5.0
+        if last is None:
+            return False
+        waited = ws.clock.now() - last.ts
+        assist = ws.assist.get(chat.id)
+        working = assist is not None and assist.message_id == last.id and assist.status in (
+            AssistStatus.WORKING, AssistStatus.STREAMING)
+        return waited < (MAX_WAIT_FOR_WORK if working else 5.0)
 
     def _decide(self, chat: Chat, state: SuggestionState) -> Action:
         draft = state.suggestion.draft

@@ -9,7 +9,7 @@ import random
 from dataclasses import dataclass
 
 from copilot.sources import lines as L
-from copilot.sources.scenario import ReplyRule, Scenario
+from copilot.sources.scenario import ReplyRule, Resolution, Scenario
 
 ANYTHING_ELSE = "Is there anything else I can help you with today?"
 HOLD_ON = "Thank you, one moment please."
@@ -25,6 +25,7 @@ class Reaction:
     satisfied: bool = False  # ...and if so, happy
     waits: bool = True  # expects the agent to answer afterwards
     reveals: tuple[str, ...] = ()  # facts in the lines: collected once the lines are delivered
+    offered: bool = False  # the agent's message offered a correct resolution (in time or too early)
 
 
 class Customer:
@@ -34,6 +35,7 @@ class Customer:
         self.revealed: set[str] = set()
         self.pending: set[str] = set()  # facts in replies still being typed
         self.resolved = False
+        self.resolved_with = ""  # the `expected` of the resolution that resolved it
         self.unhelpful_count = 0
         self._holds_in_a_row = 0
 
@@ -52,21 +54,23 @@ class Customer:
     def opening(self) -> tuple[str, ...]:
         return tuple(map(self.scenario.fill, self.scenario.opening))
 
-    def missing(self) -> list[str]:
-        """Required facts the agent has not got out of the customer yet."""
-        return [fact for fact in self.scenario.resolution.requires if fact not in self.revealed]
+    def missing(self, resolution: Resolution | None = None) -> list[str]:
+        """Facts the (main) resolution requires that the agent has not got out of the customer yet."""
+        resolution = resolution or self.scenario.resolution
+        return [fact for fact in resolution.requires if fact not in self.revealed]
 
     _repeats_in_a_row = 0
 
     def react(self, text: str) -> Reaction:
         if self.resolved:
             return Reaction("closing", (L.CLOSING[self.style],), leaves=True, satisfied=True, waits=False)
-        resolution = self.scenario.resolution
-        offered = resolution.trigger.matches(text)
-        if offered and not self.missing():
-            self.resolved = True
+        offers = [r for r in self.scenario.resolutions if r.trigger.matches(text)]
+        offered = bool(offers)
+        resolution = next((r for r in offers if not self.missing(r)), None)
+        if resolution is not None:
+            self.resolved, self.resolved_with = True, resolution.expected
             thanks = self.scenario.fill(resolution.thanks) if resolution.thanks else L.THANKS[self.style]
-            return Reaction("resolved", (thanks,), waits=False)
+            return Reaction("resolved", (thanks,), waits=False, offered=True)
         matched = [rule for rule in self.scenario.replies if rule.trigger.matches(text)]
         # Asked again for what they are typing right now: they just finish typing.
         matched = [rule for rule in matched if not rule.reveals or not set(rule.reveals) <= self.pending]
@@ -81,12 +85,12 @@ class Customer:
             said = [self._say(rule) for rule in matched]
             reveals = tuple(dict.fromkeys(fact for rule in matched for fact in rule.reveals))
             self.pending.update(reveals)
-            if offered and set(self.missing()) - set(reveals):
-                said.append(self._premature(reveals))
-            return Reaction("answer", (" ".join(said),), reveals=reveals)
+            if offered and set(self.missing(offers[0])) - set(reveals):
+                said.append(self._premature(reveals, offers[0]))
+            return Reaction("answer", (" ".join(said),), reveals=reveals, offered=offered)
         if offered:  # the right remedy, but without the details it needs
             self._holds_in_a_row = 0
-            return Reaction("premature", (self._premature(),))
+            return Reaction("premature", (self._premature((), offers[0]),), offered=True)
         if self.pending or (L.HOLDING.search(text) and self._holds_in_a_row < L.MAX_HOLDS_IN_A_ROW):
             self._holds_in_a_row += 0 if self.pending else 1
             return Reaction("hold")
@@ -124,11 +128,11 @@ class Customer:
             return self.scenario.fill(rule.again) if rule.again else L.AGAIN_PREFIX[self.style] + line
         return line
 
-    def _premature(self, coming: tuple[str, ...] = ()) -> str:
-        premature = self.scenario.resolution.premature
-        if premature:
-            return self.scenario.fill(premature)
-        missing = [fact for fact in self.missing() if fact not in coming]
+    def _premature(self, coming: tuple[str, ...] = (), resolution: Resolution | None = None) -> str:
+        resolution = resolution or self.scenario.resolution
+        if resolution.premature:
+            return self.scenario.fill(resolution.premature)
+        missing = [fact for fact in self.missing(resolution) if fact not in coming]
         return L.PREMATURE.format(label=L.fact_label(missing[0]))
 
     def _unhelpful(self) -> Reaction:

@@ -27,6 +27,10 @@ class ChatOutcome:
     facts_collected: tuple[str, ...]
     facts_missing: tuple[str, ...]  # required facts never collected
     first_response_seconds: float | None  # opening to the agent's first message
+    # For practice scoring (copilot/practice):
+    resolved_with: str = ""  # the `expected` of the correct resolution that resolved it, "" if none did
+    first_offer_at: float | None = None  # the agent first offered a correct resolution, maybe before the facts
+    facts_collected_at: tuple[tuple[str, float], ...] = ()  # (fact, when the customer's answer arrived)
 
     @property
     def is_open(self) -> bool:

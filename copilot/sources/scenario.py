@@ -20,6 +20,7 @@ ISSUE_TYPES: tuple[str, ...] = (
 OUT_OF_SCOPE = "out_of_scope"
 STYLES: tuple[str, ...] = ("polite", "terse", "anxious", "angry")
 ESCALATION_TYPES: tuple[str, ...] = ("emotional", "technical")
+DIFFICULTIES: tuple[str, ...] = ("easy", "medium", "hard")
 
 
 class Invalid(ValueError):
@@ -76,6 +77,30 @@ class ScriptedEscalation:
 
 
 @dataclass(frozen=True)
+class ForbiddenPromise:
+    """Something the playbook forbids the agent to promise (or ask for); practice scoring looks for it."""
+
+    trigger: Trigger
+    why: str  # the rule it breaks, in words the agent is shown
+    example: str  # an agent message that makes the promise (scripted agents and tests use it)
+    name: str = ""  # a short id: the playbook-wide ones have one; a scenario's own are "<scenario id>#<n>"
+
+
+@dataclass(frozen=True)
+class PracticeSpec:
+    """What practice scoring expects of the agent in this chat, beyond `issue` and the resolutions.
+
+    Every field has a default derived from the rest of the scenario (scenario_practice.py), so a
+    file without a [practice] table still plays in practice mode."""
+
+    difficulty: str  # one of DIFFICULTIES
+    target_seconds: float  # a skilled agent resolves the chat within this (from the opening)
+    also_right: tuple[str, ...] = ()  # other issue ids that count as a right diagnosis
+    forbidden: tuple[ForbiddenPromise, ...] = ()  # this scenario's own; the playbook-wide ones are in practice
+    stated: tuple[str, ...] = ()  # the fields the file gave; the others were derived
+
+
+@dataclass(frozen=True)
 class Scenario:
     id: str
     issue: str  # one of ISSUE_TYPES or OUT_OF_SCOPE
@@ -89,6 +114,21 @@ class Scenario:
     unhelpful: tuple[str, ...] = ()  # after the last one, the customer leaves
     escalations: tuple[ScriptedEscalation, ...] = ()  # at most one per type; () = never escalates
     path: Path | None = field(default=None, compare=False)
+    alternatives: tuple[Resolution, ...] = ()  # other correct resolutions ([[resolution]] given more than once)
+    practice: PracticeSpec | None = None  # None only when built by hand: then derived on access
+
+    @property
+    def resolutions(self) -> tuple[Resolution, ...]:
+        """Every correct resolution, the main one first."""
+        return (self.resolution, *self.alternatives)
+
+    @property
+    def expectations(self) -> PracticeSpec:
+        if self.practice is not None:
+            return self.practice
+        from copilot.sources.scenario_practice import derived_spec
+
+        return derived_spec(self)
 
     @property
     def escalation(self) -> ScriptedEscalation | None:
@@ -155,8 +195,12 @@ def load_scenario(path: Path) -> Scenario:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         raise Invalid(f"not valid UTF-8 (byte 0x{raw[error.start]:02x} at offset {error.start}); save it as UTF-8") from None
+    from copilot.core.safe_load import LoadError, loads_toml
+
     try:
-        table = tomllib.loads(text)
+        table = loads_toml(text)
+    except LoadError as error:  # nested too deep
+        raise Invalid(str(error)) from None
     except tomllib.TOMLDecodeError as error:
         raise Invalid(f"not valid TOML: {error}") from None
     from copilot.sources.scenario_checks import read_scenario  # here: it builds this module's classes

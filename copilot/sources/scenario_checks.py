@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import string
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from copilot.sources.scenario import (
 _ID = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
 _FACT_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 _TOP_FIELDS = {"id", "issue", "title", "opening", "persona", "facts", "replies", "resolution", "impatient", "unhelpful",
-               "escalation"}
+               "escalation", "practice"}
 _PERSONA_FIELDS = {"name", "style", "patience", "language"}
 _RULE_FIELDS = {"keywords", "patterns", "say", "reveals", "ask", "again"}
 _RESOLUTION_FIELDS = {"expected", "keywords", "patterns", "requires", "offer", "thanks", "premature"}
@@ -37,8 +38,8 @@ def read_scenario(table: dict[str, Any], path: Path | None = None) -> Scenario:
     facts = _facts(table.get("facts", {}))
     known = set(facts) | {"name"}
     rules = tuple(_rule(raw, n, facts, known) for n, raw in enumerate(_tables(table, "replies"), start=1))
-    resolution = _resolution(_table(table, "resolution", required=True), facts, known, rules)
-    return Scenario(
+    resolutions = _resolutions(table.get("resolution"), facts, known, rules)
+    scenario = Scenario(
         id=scenario_id,
         issue=issue,
         title=_text(table, "title", "the top level"),
@@ -46,12 +47,16 @@ def read_scenario(table: dict[str, Any], path: Path | None = None) -> Scenario:
         facts=facts,
         opening=_lines(table, "opening", "the top level", known, required=True),
         replies=rules,
-        resolution=resolution,
+        resolution=resolutions[0],
+        alternatives=resolutions[1:],
         impatient=_lines(table, "impatient", "the top level", known),
         unhelpful=_lines(table, "unhelpful", "the top level", known),
         escalations=_escalations(table.get("escalation")),
         path=path,
     )
+    from copilot.sources.scenario_practice import read_practice  # it reuses this module's readers
+
+    return replace(scenario, practice=read_practice(table.get("practice"), scenario))
 
 
 def _escalations(raw: Any) -> tuple[ScriptedEscalation, ...]:
@@ -127,8 +132,19 @@ def _rule(raw: Any, number: int, facts: dict[str, str], known: set[str]) -> Repl
     return ReplyRule(trigger, say, reveals, ask, again)
 
 
-def _resolution(table: dict[str, Any], facts: dict[str, str], known: set[str], rules: tuple[ReplyRule, ...]) -> Resolution:
-    where = "[resolution]"
+def _resolutions(raw: Any, facts: dict[str, str], known: set[str], rules: tuple[ReplyRule, ...]) -> tuple[Resolution, ...]:
+    """`[resolution]` (one) or `[[resolution]]` (several correct ones, the main one first)."""
+    if raw is None:
+        raise Invalid("the [resolution] table is missing")
+    if isinstance(raw, dict):
+        return (_resolution(raw, facts, known, rules, "[resolution]"),)
+    if not isinstance(raw, list) or not raw or not all(isinstance(t, dict) for t in raw):
+        raise Invalid("'resolution' must be a table ([resolution]) or an array of tables ([[resolution]])")
+    return tuple(_resolution(t, facts, known, rules, f"[[resolution]] number {n}") for n, t in enumerate(raw, start=1))
+
+
+def _resolution(table: dict[str, Any], facts: dict[str, str], known: set[str], rules: tuple[ReplyRule, ...],
+                where: str) -> Resolution:
     _no_unknown(table, _RESOLUTION_FIELDS, where)
     trigger = _trigger(table, where)
     requires = _fact_list(table, "requires", where, facts)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import heapq
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from copilot.core.events import ChatOpened, CustomerLeft, CustomerMessage, Delivery, DeliveryUpdate, SourceEvent
 from copilot.sources.customer import Customer
@@ -70,6 +70,8 @@ class _Run:
     impatient: int = 0
     frustrated: int = 0
     first_reply_at: float | None = None
+    first_offer_at: float | None = None  # the agent first offered a correct resolution (maybe too early)
+    fact_times: dict[str, float] = field(default_factory=dict)  # fact -> when the customer's answer arrived
 
 
 class Simulator:
@@ -133,6 +135,8 @@ class Simulator:
         run.first_reply_at = now if run.first_reply_at is None else run.first_reply_at
         self._stop_waiting(run)
         reaction = run.customer.react(text)
+        if reaction.offered and run.first_offer_at is None:
+            run.first_offer_at = now
         if reaction.kind == "hold":  # acknowledged, but they still want an answer
             self._start_waiting(run, now)
             return True
@@ -165,6 +169,15 @@ class Simulator:
     def hint_reply(self, chat_id: str) -> str:
         return self._runs[chat_id].customer.hint()
 
+    def resolved(self, chat_id: str) -> bool:
+        """The customer has accepted a correct resolution (cheaper than outcome() for a driver's loop)."""
+        return self._runs[chat_id].customer.resolved
+
+    def next_event_at(self) -> float | None:
+        """When the next scripted thing happens (an arrival, a line, a patience timer), if anything is due:
+        a driver on a manual clock may jump there instead of stepping through the quiet."""
+        return self._heap[0][0] if self._heap else None
+
     def open_chat_ids(self) -> list[str]:  # the simulator's view: may lead the workspace by a poll
         return [run.chat_id for run in self._runs.values() if run.ended_at is None]
 
@@ -183,6 +196,8 @@ class Simulator:
             facts_collected=tuple(f for f in scenario.facts if f in customer.revealed),
             facts_missing=tuple(customer.missing()),
             first_response_seconds=None if run.first_reply_at is None else run.first_reply_at - run.opened_at,
+            resolved_with=customer.resolved_with, first_offer_at=run.first_offer_at,
+            facts_collected_at=tuple(sorted(run.fact_times.items(), key=lambda item: item[1])),
         )
 
     def outcomes(self) -> list[ChatOutcome]:
@@ -224,6 +239,8 @@ class Simulator:
                 text, frustrated, waits, reveals = payload  # type: ignore[misc]
                 self._say(run, due, text, frustrated)
                 run.customer.delivered(reveals)
+                for fact in reveals:
+                    run.fact_times.setdefault(fact, due)
                 if waits and run.wait_since is None:
                     self._start_waiting(run, due)
             elif action == _LEAVE:

@@ -85,7 +85,8 @@ def review_store(config: StoreConfig, password: str | None = None, since: float 
             gc.enable()
     from copilot.teamstore.source import StoreSource
 
-    review.source = StoreSource(config, password, params)
+    fast = {row["uuid"].hex: (row["accepted_fast"], row["accepted_timed"]) for row in sessions}
+    review.source = StoreSource(config, password, params, fast)
     review.files = [config.display]
     review.load_seconds = time.perf_counter() - started
     return review

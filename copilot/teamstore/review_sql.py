@@ -30,7 +30,8 @@ SPLIT = {"high": ("active_seconds", "concurrency_seconds", "reply_seconds", "rep
 # Every session's row as the review reads it; the sums and the baseline and split behind a flag
 # only for the session each agent's period overload flag quotes (CHOSEN_COLUMNS).
 SESSION_COLUMNS = ("uuid", "id", "agent", "policy", "started_at", "span_end", "stores_text",
-                   "or_judged", "or_raised", "ol_judged", "ol_raised", "high_minutes", "chosen")
+                   "or_judged", "or_raised", "ol_judged", "ol_raised", "high_minutes", "chosen",
+                   "accepted_fast", "accepted_timed")  # the last two: the skill section's weekly reliance
 CHOSEN_COLUMNS = ("uuid", *TALLY_COLUMNS, "base_n", *(f"base_{c}" for c in REFERENCE),
                   *(f"{side}_{c}" for side, columns in SPLIT.items() for c in columns))
 _SCALARS = ("session", "day", *TALLY_COLUMNS, *EXTRAS_COLUMNS, "nonzero")

@@ -49,6 +49,8 @@ def _v1_initial(cur) -> None:
         f"row_id bigint NOT NULL, ts double precision NOT NULL, {t.column_list(t.EVENT_COLUMNS)}, {_FK}, "
         "UNIQUE (session, source, row_id, ts)) PARTITION BY RANGE (ts)",
         f"CREATE TABLE {S}.events_other PARTITION OF {S}.events DEFAULT",
+        # the review's skill section reads records of a few kinds from the generic ones (practice, blind picks)
+        f"CREATE INDEX events_kind ON {S}.events (kind, ts) WHERE source = 'events'",
         f"CREATE TABLE {S}.chats ({_OWNER}, row_id bigint NOT NULL, ts double precision, "
         f"{t.column_list(t.CHAT_COLUMNS_PG)}, PRIMARY KEY (session, row_id), {_FK})",
         f"CREATE TABLE {S}.sync_marks ({_OWNER}, source text NOT NULL, last_row_id bigint NOT NULL, "

@@ -79,9 +79,34 @@ _EFFORT = (f"SELECT session, escalation_id, {', '.join(EFFORT_COLUMNS)} FROM {S}
            "WHERE session = ANY(%(sessions)s::uuid[]) AND escalated_at >= %(lo)s AND escalated_at < %(hi)s ORDER BY escalated_at")
 
 
+_SKILL = (f"SELECT agent, ts, kind, fields FROM {S}.events WHERE source = 'events' AND kind = ANY(%(kinds)s) "
+          "AND ts >= %(since)s AND ts < %(until)s ORDER BY ts, row_id")
+
+
 class StoreSource:
-    def __init__(self, config: StoreConfig, password: str | None, params: dict):
-        self.config, self._password, self.params = config, password, dict(params)
+    def __init__(self, config: StoreConfig, password: str | None, params: dict,
+                 fast: dict[str, tuple[int, int]] | None = None):
+        """`fast`: session uuid -> (accepted faster than reading, accepted with a timed draft), from the summary."""
+        self.config, self._password, self.params, self.fast = config, password, dict(params), fast or {}
+
+    def skill(self, review):
+        """The review's skill section (copilot/review/skill.py) from the practice and blind-first records
+        in the store, with the weekly reliance from the summary's per-session sums."""
+        from copilot.practice.records import FIELD_FOR_KIND, KINDS, AgentSkillRecords
+        from copilot.review.skill import build_skill
+
+        (rows,) = self._read("reading practice records", [(_SKILL, self.params | {"kinds": list(KINDS)})])
+        records: dict[str, AgentSkillRecords] = {}
+        for r in rows:
+            if isinstance(r["fields"], dict):
+                found = records.setdefault(r["agent"], AgentSkillRecords(r["agent"]))
+                getattr(found, FIELD_FOR_KIND[r["kind"]]).append((r["ts"], r["fields"]))
+
+        def tally_of(s) -> Tally:
+            fast, timed = self.fast.get(s.session.uuid, (0, 0))
+            return Tally(accepted_fast=fast, accepted_timed=timed)
+
+        return build_skill(review, records=records, tally_of=tally_of)
 
     def _connect(self):
         password = self._password if self._password is not None else resolve_password(self.config)

@@ -53,7 +53,10 @@ class Control:
             first = not self._has_progress
             self._latest, self._has_progress = value, True
         if first and not self._cancelled:
-            self._background._relay.progress.emit(self)
+            try:
+                self._background._relay.progress.emit(self)
+            except RuntimeError:  # the app closed meanwhile
+                self._cancelled = True
 
     def take_progress(self) -> tuple[bool, Any]:  # on the UI thread
         with self._lock:
@@ -77,14 +80,20 @@ class _Run(QRunnable):
     def run(self) -> None:
         control = self.control
         if control.cancelled:
-            control._background._relay.finished.emit(control, False, None)
+            self._report(False, None)
             return
         try:
             result = control.job.work(control)
         except BaseException as exc:  # noqa: BLE001 - reported on the UI thread, never lost
-            control._background._relay.finished.emit(control, False, exc)
+            self._report(False, exc)
         else:
-            control._background._relay.finished.emit(control, True, result)
+            self._report(True, result)
+
+    def _report(self, ok: bool, payload) -> None:
+        try:
+            self.control._background._relay.finished.emit(self.control, ok, payload)
+        except RuntimeError:  # the app closed while this ran (e.g. a model still answering): nobody to tell
+            log.debug("%s finished after the app closed", self.control.job.label)
 
 
 class Background(QObject):

@@ -5,7 +5,8 @@ Every label is plain text: evidence words come from customer messages.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QFrame, QLabel, QListWidget, QListWidgetItem, QProgressBar, QPushButton, QVBoxLayout,
+                               QWidget)
 
 from copilot.core.suggestion import Diagnosis
 
@@ -31,6 +32,7 @@ def plain_label(text: str = "", name: str = "", wrap: bool = True) -> QLabel:
 class DiagnosisPanel(QFrame):
     category_chosen = Signal(str)  # diagnose-first: the agent's pick; "" for "none of these"
     reveal_requested = Signal()  # suggestions on request: "show me"
+    blind_picked = Signal(str)  # blind-first: the agent's own diagnosis from the whole list; "" to skip
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -65,24 +67,53 @@ class DiagnosisPanel(QFrame):
         self.none_button.setShortcut("Alt+0")
         self.none_button.clicked.connect(lambda: self.category_chosen.emit(""))
         choices_layout.addWidget(self.none_button)
+        # Blind-first: the whole list of issues (the engine's top three would give the answer away).
+        self.blind = QWidget()
+        blind_layout = QVBoxLayout(self.blind)
+        blind_layout.setContentsMargins(0, 4, 0, 0)
+        self.blind_list = QListWidget()
+        self.blind_list.setObjectName("blindIssues")
+        self.blind_list.itemActivated.connect(lambda item: self.blind_picked.emit(item.data(Qt.ItemDataRole.UserRole)))
+        self.blind_skip = QPushButton("Skip: show me the suggestion")
+        self.blind_skip.clicked.connect(lambda: self.blind_picked.emit(""))
+        blind_layout.addWidget(self.blind_list, 1)
+        blind_layout.addWidget(self.blind_skip)
         self.reveal_button = QPushButton("Show suggestion  (Ctrl+G)")
         self.reveal_button.setObjectName("primary")
         self.reveal_button.clicked.connect(self.reveal_requested)
         for widget in (self.category, self.confidence_bar, self.confidence_text, self.alternatives, self.notice,
-                       self.evidence, self.missing, self.steps, self.choices, self.reveal_button):
+                       self.evidence, self.missing, self.steps, self.choices, self.blind, self.reveal_button):
             layout.addWidget(widget)
         layout.addStretch(1)
         self.show_empty("Select a chat to see its diagnosis.")
 
     def _reset(self) -> None:
         for widget in (self.confidence_bar, self.confidence_text, self.alternatives, self.notice, self.evidence,
-                       self.missing, self.steps, self.choices, self.reveal_button):
+                       self.missing, self.steps, self.choices, self.blind, self.reveal_button):
             widget.hide()
 
     def show_hidden(self) -> None:
         """Suggestions on request: one is ready, the agent decides whether to look."""
         self.show_empty("A suggestion is ready. Decide what you think first, then look if you want.")
         self.reveal_button.show()
+
+    def show_blind_pick(self, issues) -> None:
+        """Blind-first: this chat is one of the sampled ones; the agent names the issue from the whole
+        list (Alt+I, arrows, Enter) before the suggestion appears. `issues`: (id, label) pairs."""
+        self._reset()
+        self.category.setObjectName("diagnosisLabel")
+        self._restyle(self.category)
+        self.category.setText("What is the issue? (Alt+I)")
+        self.notice.setText("A blind-first chat: name the issue yourself first, then the suggestion appears. "
+                            "It measures your own judgement, for coaching; nothing else changes.")
+        self.notice.show()
+        if self.blind_list.count() != len(issues):
+            self.blind_list.clear()
+            for issue, label in issues:
+                item = QListWidgetItem(label)
+                item.setData(Qt.ItemDataRole.UserRole, issue)
+                self.blind_list.addItem(item)
+        self.blind.show()
 
     def show_choices(self, diagnosis: Diagnosis, picked: str = "") -> None:
         """Diagnose-first: which issue is it? The engine's options, best first, without confidences

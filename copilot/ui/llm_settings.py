@@ -32,12 +32,6 @@ from copilot.core.modes import EngineName
 from copilot.settings import Settings
 from copilot.ui.diagnosis_panel import plain_label
 
-KEY_SOURCE = {
-    "keyring": "A key is stored in the system keyring. Type a new one to replace it.",
-    "session": "A key is kept for this session only. Type a new one to replace it.",
-    "environment": "Using the key from the OPENAI_API_KEY environment variable. Type one to store it instead.",
-    "none": "No key stored. Local servers (llama.cpp, Ollama, LM Studio) usually need none.",
-}
 
 
 class LLMSettingsDialog(QDialog):
@@ -117,7 +111,7 @@ class LLMSettingsDialog(QDialog):
 
     def _show_key_source(self) -> None:
         url = self.base_url.text().strip()
-        note = KEY_SOURCE[secrets.store.source(url)]
+        note = secrets.key_source_note(url)
         problem = secrets.keyring_problem()
         if problem:
             note += "\n" + problem

@@ -55,6 +55,7 @@ SHORTCUTS = (
     ("Ctrl+L", "Focus the composer"),
     ("Ctrl+G", "Show the suggestion (suggestions-on-request mode)"),
     ("Alt+1..3 / Alt+0", "Pick the diagnosis / none of these (diagnose-first mode, or no matching category)"),
+    ("Alt+I, Enter", "Name the issue yourself (a blind-first chat)"),
     ("Ctrl+D", "Resolve the chat"),
     ("Ctrl+W", "Close the chat without resolving"),
     ("Ctrl+,", "Settings"),
@@ -175,6 +176,7 @@ class MainWindow(QMainWindow):
         self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
         self.endpoint_action = menu.addAction("Model &endpoint…")
         self.review_action = menu.addAction("Usage &review…")
+        self.practice_action = menu.addAction("&Practice…")  # copilot/ui/practice_window.py
         menu.addSeparator()
         quit_action = menu.addAction("&Quit")
         quit_action.setShortcut(QKeySequence("Ctrl+Q"))
@@ -221,6 +223,7 @@ class MainWindow(QMainWindow):
         shortcut("Ctrl+Up", lambda: self._step_focus(-1))
         shortcut("Ctrl+L", self.composer.setFocus)
         shortcut("Ctrl+G", self.reveal_suggestion)
+        shortcut("Alt+I", self.focus_blind_list)
         shortcut("F1", self.show_shortcuts)
 
     def _connect(self) -> None:
@@ -234,6 +237,7 @@ class MainWindow(QMainWindow):
         self.draft_panel.reject_requested.connect(self.reject_draft)
         self.diagnosis_panel.category_chosen.connect(self.choose_category)
         self.diagnosis_panel.reveal_requested.connect(self.reveal_suggestion)
+        self.diagnosis_panel.blind_picked.connect(self.blind_pick)
         self.resolve_button.clicked.connect(lambda: self.end_chat(resolved=True))
         self.close_button.clicked.connect(lambda: self.end_chat(resolved=False))
 
@@ -344,6 +348,10 @@ class MainWindow(QMainWindow):
         assist = self.workspace.assist.get(chat.id)
         failure = assist.failure if assist is not None and assist.status is AssistStatus.FAILED else ""
         waiting = chat.is_open and chat.awaiting_reply_since is not None and not failure
+        if state is not None and state.blind and state.decision is None:
+            self.diagnosis_panel.show_blind_pick(self._issues())
+            self.draft_panel.show_state(None, waiting=False, hidden="Name the issue first: the draft follows.")
+            return
         if state is not None and not state.diagnosis_visible:
             self.diagnosis_panel.show_hidden()
             self.draft_panel.show_state(None, waiting=False, hidden="Press Show suggestion (Ctrl+G) when you want to see it.")
@@ -421,6 +429,23 @@ class MainWindow(QMainWindow):
         text = self.workspace.start_edit(chat.id)
         if text is not None:
             self.composer.load(text)
+
+    @staticmethod
+    def _issues() -> list[tuple[str, str]]:
+        from copilot.practice.issues import issue_catalogue
+
+        return [(info.id, info.label) for info in issue_catalogue()]
+
+    def blind_pick(self, category: str) -> None:
+        chat = self.workspace.focused
+        if chat is not None and self.workspace.blind_pick(chat.id, category):
+            self.composer.setFocus()
+
+    def focus_blind_list(self) -> None:
+        if self.diagnosis_panel.blind.isVisible():
+            self.diagnosis_panel.blind_list.setFocus()
+            if self.diagnosis_panel.blind_list.currentRow() < 0:
+                self.diagnosis_panel.blind_list.setCurrentRow(0)
 
     def reveal_suggestion(self) -> None:
         chat = self.workspace.focused

@@ -13,6 +13,9 @@ from copilot.ui.flag_monitor import current_flags
 from copilot.ui.selftest_driver import SelftestDriver
 
 
+FULL_SHIFT = 20  # chats: from here on the policy's own checks (flags, edits, concurrency) apply
+
+
 def run_selftest(options: SessionOptions, timeout: float, settings=None) -> dict:
     """`settings`: the engine to use (offline unless they say llm), as the app would read them."""
     app = application()
@@ -136,9 +139,7 @@ def summarise(bench: Workbench, driver: SelftestDriver, real_seconds: float, sim
         "no_driver_errors": not driver.errors,
         "no_usage_log_errors": session.usage_log.last_error is None,
         "enough_chats": handled >= (session.options.total_chats or 0),
-        "concurrency_reached_5": ws.peak_concurrency >= 5,
         "suggestions_shown": tally["shown"] > 0,
-        "drafts_accepted": tally["accepted"] > 0,
         "replies_delivered": stats.agent_replies == tally["agent_messages"] - tally["undelivered"] > 0,
         "log_chats_match": logged.get("chats") == len(ws.chats),
         "log_messages_match": logged.get("messages") == tally["customer_messages"] + tally["agent_messages"],
@@ -151,11 +152,18 @@ def summarise(bench: Workbench, driver: SelftestDriver, real_seconds: float, sim
         "upset_customers_get_deescalation": deescalation["routine_to_upset_customers"] == 0,
     }
     flags = {f.kind: f for f in current_flags(path, session.options.agent, session.usage_log.session_id)}
-    expected = {"passive": ("over_reliance", True), "careful": ("over_reliance", False), "overloaded": ("overload", True)}
-    kind, should_raise = expected[policy]
-    checks[f"{kind}_flag_{'raised' if should_raise else 'not_raised'}"] = (
-        kind in flags and flags[kind].judged and flags[kind].raised == should_raise)
-    if policy in ("careful", "overloaded"):
+    # A policy's character (its flag, its edits and rejections, five chats at once) shows only over
+    # a full shift; a short one (a self-test against a slow model) checks the pipeline, not the policy.
+    full_shift = (session.options.total_chats or 0) >= FULL_SHIFT
+    if full_shift:
+        checks["concurrency_reached_5"] = ws.peak_concurrency >= 5
+        checks["drafts_accepted"] = tally["accepted"] > 0
+        expected = {"passive": ("over_reliance", True), "careful": ("over_reliance", False),
+                    "overloaded": ("overload", True)}
+        kind, should_raise = expected[policy]
+        checks[f"{kind}_flag_{'raised' if should_raise else 'not_raised'}"] = (
+            kind in flags and flags[kind].judged and flags[kind].raised == should_raise)
+    if full_shift and policy in ("careful", "overloaded"):
         checks["drafts_edited"] = tally["edited"] > 0
         checks["drafts_rejected"] = tally["rejected"] > 0
         checks["own_replies_typed"] = driver.actions.get("reply", 0) > 0
@@ -186,6 +194,8 @@ def summarise(bench: Workbench, driver: SelftestDriver, real_seconds: float, sim
         "real_seconds": round(real_seconds, 1),
         "simulated_minutes": round(sim_minutes, 1),
         "problems": session.problems,
+        "policy_checks": "run" if full_shift else f"not run: fewer than {FULL_SHIFT} chats",
+        "engine_notices": sorted({a.notice for a in ws.assist.values() if a.notice}),
         "still_open": [
             {"chat": c.id, "scenario": c.scenario_id, "messages": len(c.messages),
              "waiting_s": round(c.waiting_seconds(ws.clock.now()), 1)}

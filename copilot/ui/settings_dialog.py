@@ -68,6 +68,20 @@ class SettingsDialog(QDialog):
         self.store_text.setChecked(settings.store_message_text)
         form.addRow("Privacy", self.store_text)
 
+        self.blind_first = QSpinBox()
+        self.blind_first.setRange(0, 100)
+        self.blind_first.setSpecialValueText("Off")
+        self.blind_first.setPrefix("1 chat in ")
+        self.blind_first.setValue(settings.blind_first_every)
+        self.blind_first.setToolTip("Team setting: in one chat out of N you name the issue before the suggestion "
+                                    "appears. It measures your own judgement, for coaching (docs/skill.md).")
+        form.addRow("Blind-first", self.blind_first)
+        self.practice_chats = QSpinBox()
+        self.practice_chats.setRange(1, 20)
+        self.practice_chats.setSuffix(" chats per practice")
+        self.practice_chats.setValue(settings.practice_chats)
+        form.addRow("Practice", self.practice_chats)
+
         model_row = QHBoxLayout()
         self.model_dir = QLineEdit(settings.model_dir)
         self.model_dir.setPlaceholderText("Built-in model")
@@ -79,7 +93,8 @@ class SettingsDialog(QDialog):
         self.team_store = TeamStoreBox(settings)
         form.addRow("Team store", self.team_store)
         layout.addLayout(form)
-        layout.addWidget(plain_label("The model and the privacy choice take effect the next time the app starts.", "muted"))
+        layout.addWidget(plain_label("The model, the privacy choice and blind-first sampling take effect the next "
+                                     "time the app starts.", "muted"))
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
@@ -104,4 +119,7 @@ class SettingsDialog(QDialog):
             self._original, agent_name=self.agent.text().strip(), assist_mode=mode.value,
             max_concurrent_chats=self.concurrency.value(), nudges=self.nudges.isChecked(),
             store_message_text=self.store_text.isChecked(), model_dir=self.model_dir.text().strip(),
+            # 1 is not a sample: "1 chat in 1" would hide every suggestion, so it means 2
+            blind_first_every=max(2, self.blind_first.value()) if self.blind_first.value() else 0,
+            practice_chats=self.practice_chats.value(),
         ))

@@ -43,6 +43,8 @@ class Workbench:
         self.window.endpoint_action.triggered.connect(self.edit_endpoint)
         self.window.review_action.triggered.connect(self.open_review)
         self.review_window = None
+        self.window.practice_action.triggered.connect(self.open_practice)
+        self.practice_window = None
         # The agent's own flags, computed from the usage log off the UI thread, become nudges.
         self.flags = FlagMonitor(self.session.workspace, self.session.usage_log, options.agent, self.background,
                                  parent=self.window)
@@ -63,6 +65,9 @@ class Workbench:
         self.window.start()
         self.flags.start()
         self.team_sync.configure(self.settings)
+        from copilot.ui.practice_window import check_practice_nudge
+
+        check_practice_nudge(self)
         # The offline model is read off the UI thread once the window has painted (reading it while
         # the first paint happens would slow both); the first suggestions wait for it. A weaker
         # fallback model, or a model that cannot be read, is said.
@@ -169,7 +174,20 @@ class Workbench:
         self.review_window.raise_()
         self.review_window.activateWindow()
 
+    # ---- practice ------------------------------------------------------------------------------
+    def open_practice(self) -> None:
+        """Copilot ▸ Practice…: a practice session in the live-work window, suggestions hidden."""
+        from copilot.ui.practice_window import open_practice
+
+        if self.practice_window is not None and not self.practice_window.practice.finished:
+            self.practice_window.raise_()
+            self.practice_window.activateWindow()
+            return
+        open_practice(self)
+
     def close(self) -> None:
+        if self.practice_window is not None:
+            self.practice_window.stop()
         self.flags.stop()
         self.team_sync.stop()
         self.window.stop()

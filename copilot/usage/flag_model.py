@@ -4,6 +4,7 @@ The rules themselves are in reliance_flag.py and overload_flag.py; flags.py runs
 """
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 
 from copilot.usage.figures import Figures
@@ -35,6 +36,11 @@ class FlagThresholds:
     min_customer_messages: int = 5  # on each side of a frustration comparison
     frustration_increase: float = 0.15  # on the 0..1 frustration score
 
+    def __post_init__(self) -> None:
+        for name, value in asdict(self).items():  # NaN compares false with everything; a share above 1 is allowed (never raise)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+                raise ValueError(f"threshold {name} must be a finite number of 0 or more, not {value!r}")
+
     def to_dict(self) -> dict:
         return asdict(self)
 
@@ -46,7 +52,10 @@ class FlagThresholds:
         for name, value in overrides.items():
             if name not in known:
                 raise ValueError(f"unknown threshold {name!r}; known: {', '.join(known)}")
-            values[name] = int(value) if known[name].type == "int" else float(value)
+            try:
+                values[name] = int(value) if known[name].type == "int" else float(value)
+            except (TypeError, ValueError, OverflowError):
+                raise ValueError(f"threshold {name} must be a number, not {value!r}") from None
         return cls(**values)
 
 

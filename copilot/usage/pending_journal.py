@@ -144,9 +144,20 @@ def read_entries(path: Path) -> tuple[int, list[tuple[int, str, Any, dict[str, A
             seq, kind, ts, fields = marshal.loads(payload)
         except (ValueError, TypeError, EOFError):
             continue
-        if isinstance(seq, int) and isinstance(fields, dict) and (ts is None or isinstance(ts, (int, float))):
-            entries.append((seq, str(kind), ts, fields))
+        if _usable(seq, ts, fields):
+            entries.append((seq, str(kind), None if ts is None else float(ts), fields))
     return session_id, entries
+
+
+MAX_SEQ = 1 << 62  # SQLite integers are 64-bit; a sequence number beyond this is not ours
+MAX_TS = 1e11  # seconds: the year 5138; a timestamp beyond is not a time
+
+
+def _usable(seq: Any, ts: Any, fields: Any) -> bool:
+    """An entry whose numbers SQLite can store (one that cannot would stop the log from opening)."""
+    if isinstance(seq, bool) or not isinstance(seq, int) or not 0 < seq < MAX_SEQ or not isinstance(fields, dict):
+        return False
+    return ts is None or (not isinstance(ts, bool) and isinstance(ts, (int, float)) and abs(ts) < MAX_TS)
 
 
 def recover_pending(conn: sqlite3.Connection, db_path: Path,
@@ -173,19 +184,24 @@ def recover_pending(conn: sqlite3.Connection, db_path: Path,
             done = row[0] or 0
             todo = sorted((e for e in entries if e[0] > done), key=lambda e: e[0])
             if todo:
-                conn.execute("BEGIN")
+                conn.execute("BEGIN IMMEDIATE")
                 try:
                     write(session_id, [(kind, ts, fields) for _, kind, ts, fields in todo])
                     conn.execute("UPDATE sessions SET journal_seq = ? WHERE id = ?", (todo[-1][0], session_id))
                     conn.execute("COMMIT")
-                except sqlite3.Error as exc:  # the log still opens; the journal is kept aside, not retried
-                    conn.execute("ROLLBACK")
-                    log.warning("usage log: could not replay %s (%s); kept as %s", path.name, exc,
+                except Exception as exc:  # the log still opens; the journal is kept aside, not retried
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    if type(exc) is sqlite3.OperationalError and "locked" in str(exc):
+                        log.warning("usage log: %s not replayed yet: the log is locked; next start", path.name)
+                        continue  # left where it is: the next start tries again
+                    log.warning("usage log: could not replay %s (%r); kept as %s", path.name, exc,
                                 path.name + UNREPLAYED)
                     _keep_aside(path)
                     continue
                 except BaseException:
-                    conn.execute("ROLLBACK")
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
                     raise
                 replayed += len(todo)
                 log.info("usage log: recovered %d records of session %d from %s", len(todo), session_id, path.name)
@@ -229,3 +245,25 @@ else:
                 return True  # closing releases the probe's lock
         except OSError:
             return False
+
+
+def waiting_records(db_path: Path, conn: sqlite3.Connection) -> dict[str, int]:
+    """What the journals beside `db_path` hold that the log does not, read without changing a byte:
+    records of ended sessions waiting for the next start to replay them, journals of sessions
+    still running, and journals kept aside because their replay failed."""
+    waiting = live = 0
+    for path in sorted(db_path.parent.glob(f"{db_path.name}{SUFFIX}*")):
+        if not path.name[len(db_path.name) + len(SUFFIX):].isdigit():
+            continue
+        if not _is_free(path):
+            live += 1
+            continue
+        try:
+            session_id, entries = read_entries(path)
+            row = conn.execute("SELECT journal_seq FROM sessions WHERE id = ?", (session_id,)).fetchone()
+        except (OSError, ValueError, sqlite3.Error):
+            continue
+        if row is not None:
+            waiting += sum(1 for e in entries if e[0] > (row[0] or 0))
+    aside = len(list(db_path.parent.glob(f"{db_path.name}{SUFFIX}*{UNREPLAYED}")))
+    return {"records_waiting_for_replay": waiting, "live_sessions": live, "journals_kept_aside": aside}

@@ -20,7 +20,9 @@ up to date with every insert, so metrics need not scan the event tables.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import sqlite3
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 
 from sqlite_utils import Database
 
@@ -110,8 +112,11 @@ def _v1_initial(db: Database) -> None:
 
 
 def _v2_bucket_sums(db: Database) -> None:
-    """Version 2: per-5-minute sums kept by triggers (bucket_sums.py), filled from the rows already there."""
+    """Version 2: per-5-minute sums kept by triggers (bucket_sums.py), filled from the rows already there.
+
+    Emptied first, so running it again (a hand-edited schema_version) refills rather than doubles."""
     db.execute(bucket_sums.create_table_sql())
+    db.execute(f"DELETE FROM {bucket_sums.TABLE}")
     for sql in [*concurrency_sums.create_sql(), *bucket_sums.backfill_sql(), *concurrency_sums.backfill_sql(),
                 *bucket_sums.trigger_sql()]:
         db.execute(sql)
@@ -144,7 +149,25 @@ MIGRATIONS: dict[int, Migration] = {1: _v1_initial, 2: _v2_bucket_sums, 3: _v3_e
 
 def ensure_meta(db: Database) -> None:
     db["meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
-    db["meta"].insert({"key": "app", "value": APP_MARKER}, replace=True)
+    if db.execute("select value from meta where key = 'app'").fetchone() != (APP_MARKER,):  # write only if needed
+        db["meta"].insert({"key": "app", "value": APP_MARKER}, replace=True)
+
+
+@contextmanager
+def immediate(conn: sqlite3.Connection) -> Iterator[None]:
+    """A write transaction that takes the write lock at BEGIN, waiting the busy timeout for it.
+
+    A deferred one that reads first and writes later cannot wait: SQLite refuses the upgrade at
+    once when another connection holds the lock (the busy handler is not used), so a log open
+    while another program wrote to it failed immediately."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
 
 
 def stored_version(db: Database) -> int:
@@ -164,7 +187,10 @@ def migrate(db: Database, migrations: Mapping[int, Migration] = MIGRATIONS,
     Returns the version the file is at afterwards.
     """
     target = max(migrations) if target is None else target
-    with db.atomic():
+    if not db.conn.in_transaction:
+        with immediate(db.conn):
+            return migrate(db, migrations, target)
+    with db.atomic():  # a savepoint in the caller's transaction
         ensure_meta(db)
         current = stored_version(db)
         if current > target:  # also checked before opening; here it guards other callers
@@ -174,7 +200,8 @@ def migrate(db: Database, migrations: Mapping[int, Migration] = MIGRATIONS,
             db["meta"].insert({"key": "schema_version", "value": str(version)}, replace=True)
             db.execute(f"PRAGMA user_version = {int(version)}")
             current = version
-        db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        if db.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
+            db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         if current == SCHEMA_VERSION:  # views describe the current layout only
             create_views(db)
     return current

@@ -10,6 +10,12 @@ from dataclasses import dataclass
 from urllib.parse import urlparse
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8080/v1"  # llama.cpp's server; Ollama is :11434/v1
+OPENAI_HOST = "api.openai.com"  # the only host the OPENAI_API_KEY environment variable is sent to
+# A request may take the timeout to start answering plus this slow a pace for the tokens it asked
+# for; after that it is stopped, whatever the server is still sending (see deadline.py).
+SLOWEST_TOKENS_PER_SECOND = 8.0
+BYTES_PER_TOKEN = 1024  # a streamed token costs ~250 bytes of JSON events: 4x headroom
+CHARS_PER_TOKEN = 16  # a token is a few characters; more text than this many per token is not an answer
 # Servers that do not need a key still make the openai SDK insist on one: it is sent as is.
 NO_KEY = "not-needed"
 
@@ -19,7 +25,7 @@ class LLMConfig:
     base_url: str = DEFAULT_BASE_URL
     model: str = ""  # "" lets single-model servers (llama.cpp) pick their own
     temperature: float = 0.2
-    timeout: float = 20.0  # seconds to wait for the server to answer, and between streamed tokens
+    timeout: float = 20.0  # seconds to wait for the server to answer, and between streamed tokens (see deadline())
     max_tokens: int = 256  # of a draft; the diagnosis asks for fewer
     redact_remote: bool = True  # mask personal data before it leaves this machine
     retries: int = 2  # extra attempts on 429 and 5xx answers, with backoff
@@ -44,6 +50,20 @@ class LLMConfig:
     def redacts(self) -> bool:
         """Loopback endpoints never leave the machine; everything else is redacted if asked."""
         return self.redact_remote and not self.is_local
+
+    def deadline(self, tokens: int) -> float:
+        """Seconds one whole request for `tokens` tokens may take, retries included."""
+        return self.timeout + tokens / SLOWEST_TOKENS_PER_SECOND
+
+    @staticmethod
+    def max_answer_bytes(tokens: int) -> int:
+        """Bytes read from the endpoint for one request before it is stopped."""
+        return 64 * 1024 + tokens * BYTES_PER_TOKEN
+
+    @staticmethod
+    def max_answer_chars(tokens: int) -> int:
+        """Characters of text accepted in one answer."""
+        return max(2000, tokens * CHARS_PER_TOKEN)
 
     @property
     def model_name(self) -> str:

@@ -6,6 +6,11 @@ servers ignore tools. The first method an endpoint rejects is skipped from then 
 Diagnoser, one per engine), so the cost of finding out is paid once. Small models also answer
 "Late Delivery", "80%" or a bare string where a list was asked: tolerant coercion accepts those,
 and an answer naming no known category becomes "other" (an abstention), never an exception.
+
+An answer is read once and at most MAX_ANSWER_CHARS of it: the diagnosis is a few hundred
+characters, and finding a JSON object in a long, brace-filled ramble must not take longer than
+the request did (it once took 51 s for 100 KB). The whole run, every method and retry, has one
+total deadline and size cap (client.request_budget).
 """
 from __future__ import annotations
 
@@ -17,16 +22,22 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints, ValidationError, create_model, field_validator
 
-from copilot.assist.llm.client import NEVER, with_retries
+from copilot.assist.llm.client import NEVER, request_budget, with_retries
 from copilot.assist.llm.config import LLMConfig
 from copilot.assist.llm.errors import LLMError
 from copilot.assist.llm.prompts import OTHER
+from copilot.core.safe_load import LoadError, checked
 
 METHODS = ("json_schema", "json_mode", "function_calling", "text")
 _WORDS = {"high": 0.85, "medium": 0.6, "moderate": 0.6, "low": 0.3}
 
 
 MAX_ITEMS, MAX_CHARS = 3, 80  # per list and item: bounds what a rambling model can generate
+MAX_ANSWER_CHARS = 16_000  # of an answer's text that is searched for the diagnosis
+MAX_CANDIDATES = 64  # places where an object could start that are tried
+_OBJECT_START = re.compile(r'\{\s*["}]')  # a JSON object opens with a key or closes at once
+_TRAILING_COMMA = re.compile(r",\s*([}\]])")
+_DECODER = json.JSONDecoder()
 
 
 def _as_list(value) -> list[str]:
@@ -76,21 +87,21 @@ def schema_for(categories: list[str]) -> type[IssueDiagnosis]:
 
 
 def extract_json(text: str) -> dict | None:
-    """The first JSON object in `text`: bare, fenced in ```json, or after some chatter."""
-    text = re.sub(r"```(?:json)?", "", text or "")
-    for start in (m.start() for m in re.finditer(r"\{", text)):
-        depth = 0
-        for end in range(start, len(text)):
-            depth += {"{": 1, "}": -1}.get(text[end], 0)
-            if depth == 0:
-                chunk = re.sub(r",\s*([}\]])", r"\1", text[start:end + 1])  # trailing commas
-                try:
-                    data = json.loads(chunk)
-                except json.JSONDecodeError:
-                    break
-                if isinstance(data, dict):
-                    return data
-                break
+    """The first JSON object in `text`: bare, fenced in ```json, or after some chatter.
+
+    Linear in the text: each candidate start is decoded once by the C decoder, which stops at the
+    object's end (or at its first error), and only so many candidates are tried."""
+    text = _TRAILING_COMMA.sub(r"\1", re.sub(r"```(?:json)?", "", (text or "")[:MAX_ANSWER_CHARS]))
+    for tried, match in enumerate(_OBJECT_START.finditer(text)):
+        if tried >= MAX_CANDIDATES:
+            break
+        try:
+            data, _ = _DECODER.raw_decode(text, match.start())
+            data = checked(data)  # not nested deeper than anyone needs
+        except (json.JSONDecodeError, RecursionError, LoadError):
+            continue
+        if isinstance(data, dict):
+            return data
     return None
 
 
@@ -121,10 +132,12 @@ def parse(data, labels: dict[str, str]) -> IssueDiagnosis | None:
     if isinstance(data, BaseModel):
         data = data.model_dump()
     if isinstance(data, str):
+        data = data[:MAX_ANSWER_CHARS]
         found = extract_json(data) or _fields(data)
         if found is None:
             # no JSON at all: a category named in prose is still a (low-confidence) answer
-            ids = [cid for cid in labels if cid in data or labels[cid].lower() in data.lower()]
+            lowered = data.lower()
+            ids = [cid for cid in labels if cid in data or labels[cid].lower() in lowered]
             found = {"category": ids[0], "confidence": 0.4} if ids else None
         data = found
     if not isinstance(data, dict) or "category" not in data:
@@ -157,10 +170,13 @@ def _invoke(runnable, messages):
 class Diagnoser:
     """Runs the methods in order on one chat model, remembering what the endpoint rejected."""
 
-    def __init__(self, model, config: LLMConfig, labels: dict[str, str]):
+    def __init__(self, model, config: LLMConfig, labels: dict[str, str], tokens: int = 96,
+                 api_key: str | None = None):
         self.model = model
         self.config = config
         self.labels = labels
+        self.tokens = tokens  # what `model` was made to answer at most: sets the deadline
+        self.api_key = api_key  # only to keep it out of error messages
         self.schema = schema_for(list(labels))
         self.start = 0  # index into METHODS of the first method not rejected by this endpoint
         self._runnables: dict[str, object] = {}
@@ -172,24 +188,33 @@ class Diagnoser:
             # raise on the first near miss, before the tolerant reading below gets a chance.
             schema = self.schema.model_json_schema()
             schema["required"] = list(schema["properties"])  # servers that build a grammar ask for every field
-            if method == "json_mode":
+            if method == "json_schema":
+                # bound as is, not through with_structured_output: langchain would read the answer
+                # with its partial-JSON parser, which is quadratic in the answer's length
+                self._runnables[method] = self.model.bind(response_format={
+                    "type": "json_schema", "json_schema": {"name": "IssueDiagnosis", "schema": schema}})
+            elif method == "json_mode":
                 # JSON mode, plus the schema as a hint: llama.cpp's servers turn it into a grammar (so
                 # the category must be a real id), others ignore it
                 self._runnables[method] = self.model.bind(response_format={"type": "json_object", "schema": schema})
             elif method == "text":
                 self._runnables[method] = self.model
-            else:
+            else:  # function_calling: the SDK reads the tool's arguments with json.loads, once
                 self._runnables[method] = self.model.with_structured_output(schema, method=method, include_raw=True)
         return self._runnables[method]
 
     def run(self, messages, cancelled: Callable[[], bool] = NEVER) -> IssueDiagnosis:
+        with request_budget(self.config, self.tokens):
+            return self._run(messages, cancelled)
+
+    def _run(self, messages, cancelled: Callable[[], bool]) -> IssueDiagnosis:
         failure: LLMError | None = None
         unreadable = 0
         for index in range(self.start, len(METHODS)):
             method = METHODS[index]
             runnable = self._runnable(method)
             try:
-                answer = with_retries(lambda: _invoke(runnable, messages), self.config, cancelled)
+                answer = with_retries(lambda: _invoke(runnable, messages), self.config, cancelled, self.api_key)
             except LLMError as exc:
                 if exc.kind != "rejected":
                     raise  # down, slow or refusing the key: another method would fail the same way

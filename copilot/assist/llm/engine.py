@@ -28,6 +28,34 @@ MAX_EVIDENCE = 4
 OnText = Callable[[str], None]  # called with the draft so far
 
 
+class Unmasking:
+    """The draft so far with the customer's name put back, grown piece by piece: each piece is
+    unmasked once and appended (the text is never re-joined or re-read from the start).
+
+    A piece may end inside the name's placeholder ("[NA" + "ME]"), and without a first name the
+    placeholder takes the spaces before it along: such a tail waits for the next piece."""
+
+    def __init__(self, masker: prompts.Masker):
+        self.masker = masker
+        self.text = ""
+        self._held = ""
+
+    def add(self, piece: str) -> str:
+        raw = self._held + piece
+        partial = next((k for k in range(len(prompts.NAME) - 1, 0, -1) if raw.endswith(prompts.NAME[:k])), 0)
+        start = len(raw) - partial
+        while not self.masker.first_name and start > 0 and raw[start - 1].isspace():
+            start -= 1
+        ready, self._held = raw[:start], raw[start:]
+        if ready:
+            self.text += self.masker.back(ready)
+            if not self.text.strip():
+                self.text = ""  # the draft starts at its first visible character
+            elif self.text[0].isspace():
+                self.text = self.text.lstrip()
+        return self.text
+
+
 class LLMEngine:
     name = EngineName.LLM
     note = ""
@@ -48,7 +76,8 @@ class LLMEngine:
             if self._model is None:
                 self._model = chat_model(self.config, self._api_key)
                 diagnosis_model = chat_model(self.config, self._api_key, max_tokens=DIAGNOSIS_TOKENS)
-                self._diagnoser = Diagnoser(diagnosis_model, self.config, self.labels)
+                self._diagnoser = Diagnoser(diagnosis_model, self.config, self.labels, DIAGNOSIS_TOKENS,
+                                            self._api_key)
             return self._model, self._diagnoser
 
     def warm_up(self) -> None:
@@ -127,14 +156,14 @@ class LLMEngine:
     def _stream(self, conversation: Conversation, messages, masker: prompts.Masker, book: Playbook | None,
                 category: str, on_text: OnText | None, cancelled: Callable[[], bool]) -> Draft:
         model, _ = self._ready()
-        so_far: list[str] = []
+        shown = Unmasking(masker)
 
         def on_piece(piece: str) -> None:
-            so_far.append(piece)
-            if on_text is not None:
-                on_text(masker.back("".join(so_far)).lstrip())
+            text = shown.add(piece)
+            if on_text is not None and text:
+                on_text(text)
 
-        text = masker.back(stream_text(model, messages, self.config, on_piece, cancelled)).strip()
+        text = masker.back(stream_text(model, messages, self.config, on_piece, cancelled, self._api_key)).strip()
         if not text:
             raise LLMError("bad_output", "The model returned an empty draft.")
         return guard.checked(Draft(text, category), book, conversation.customer_texts)

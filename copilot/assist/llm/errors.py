@@ -3,13 +3,18 @@
 Every failure of the LLM engine becomes an LLMError with a `kind` (for tests, retries and the
 fallback's cool-down) and a message for the notice bar. Raw SDK messages can be long, contain
 HTML from a proxy, or quote part of the key, so only a short, scrubbed excerpt is kept.
+
+`scrub(text, api_key)` is the one place that keeps secrets out of what the agent sees: it hides
+the configured key wherever it appears (whole, or a server's masked echo of it), anything shaped
+like a key, and the user:password@ part of URLs. Every message made here goes through it; so
+must any other message built from an endpoint's answer or an exception's text.
 """
 from __future__ import annotations
 
 import re
 
 # kinds: timeout, connection, rate_limited, server_error, auth, not_found, rejected, bad_output,
-# interrupted (a stream ended without its end marker), no_key, cancelled
+# interrupted (a stream ended without its end marker), too_large, no_key, cancelled
 RETRYABLE = ("rate_limited", "server_error")
 # A 5xx that is really "I do not understand this request": retrying cannot help, another method can.
 _UNSUPPORTED = re.compile(r"validation error|input should be|not supported|unsupported|unrecognized|"
@@ -32,10 +37,34 @@ class Cancelled(LLMError):
         super().__init__("cancelled", "cancelled: the chat moved on")
 
 
+KEY_HIDDEN = "[key hidden]"
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://)[^/\s@]*@")
+# Shapes of keys: provider prefixes (sk-, gsk_, xai-, hf_, ...), and any long run of letters and digits
+# (hex and base64 keys); a request id hidden with them costs nothing.
+_KEY_SHAPED = re.compile(r"\b(?:sk|gsk|xai|hf|pk|rk|key|api|token)[-_][A-Za-z0-9_\-*.]{6,}|"
+                         r"\b(?=[A-Za-z_\-]*\d)(?=[0-9_\-]*[A-Za-z])[A-Za-z0-9_\-]{32,}", re.IGNORECASE)
+
+
+def scrub(text: str, api_key: str | None = None) -> str:
+    """`text` without the key (whole or partly echoed), anything key-shaped, or URL credentials."""
+    text = _USERINFO.sub(r"\1", str(text))
+    key = (api_key or "").strip()
+    if len(key) >= 4:
+        text = text.replace(key, KEY_HIDDEN)
+        if len(key) >= 12:  # servers echo a key masked in the middle: "gsk_abcd****wxyz"
+            text = re.sub(re.escape(key[:6]) + r"[^\s\"',;)]*", KEY_HIDDEN, text)
+            text = re.sub(r"[^\s\"',;(]*\*{3,}[^\s\"',;)]*" + re.escape(key[-4:]), KEY_HIDDEN, text)
+    return _KEY_SHAPED.sub(KEY_HIDDEN, text)
+
+
+def safe_url(url: str) -> str:
+    """An endpoint address fit to show: no user:password@, no key in the query string."""
+    return scrub(url)
+
+
 def short(text: str, limit: int = 160) -> str:
-    text = re.sub(r"<[^>]+>", " ", str(text))  # proxies answer with HTML pages
-    text = re.sub(r"sk-[A-Za-z0-9_\-*]{6,}", "sk-…", text)  # never echo (part of) a key
-    text = " ".join(text.split())
+    text = re.sub(r"<[^>]+>", " ", str(text)[: limit * 20])  # proxies answer with HTML pages
+    text = " ".join(scrub(text).split())  # never echo (part of) a key
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -57,12 +86,27 @@ def root_cause(exc: BaseException) -> str:
     return short(text or type(exc).__name__, 100).rstrip(".")
 
 
-def classify(exc: BaseException, where: str, timeout: float) -> LLMError:
-    """`exc` from the openai SDK, langchain or httpx as an LLMError; `where` names the endpoint."""
+def classify(exc: BaseException, where: str, timeout: float, api_key: str | None = None,
+             budget_spent: str = "", total: float | None = None) -> LLMError:
+    """`exc` from the openai SDK, langchain or httpx as an LLMError; `where` names the endpoint.
+
+    `budget_spent` ("deadline" or "size", see deadline.py) says the request was stopped on purpose;
+    `total` is its deadline in seconds. The message is scrubbed of `api_key` and URL credentials."""
     if isinstance(exc, LLMError):
         return exc
+    error = _classify(exc, safe_url(where), timeout, budget_spent, total)
+    return LLMError(error.kind, scrub(str(error), api_key), error.retry_after)
+
+
+def _classify(exc: BaseException, where: str, timeout: float, budget_spent: str, total: float | None) -> LLMError:
     import openai
 
+    if budget_spent == "deadline":
+        return LLMError("timeout", f"The model endpoint took longer than {total or timeout:g} s in all and was "
+                                   f"stopped ({where}).")
+    if budget_spent == "size":
+        return LLMError("too_large", f"The model endpoint sent a much longer answer than asked for; it was "
+                                     f"stopped ({where}).")
     if isinstance(exc, openai.APITimeoutError) or isinstance(exc, TimeoutError):
         return LLMError("timeout", f"The model endpoint did not answer within {timeout:g} s ({where}).")
     if isinstance(exc, openai.APIConnectionError):

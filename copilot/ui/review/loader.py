@@ -12,8 +12,10 @@ import threading
 import time
 from collections.abc import Callable
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
+from copilot.core.display_text import display_name
 from copilot.core.jobs import Job
 from copilot.review.distributions import window_views
 from copilot.review.team import TeamReview, review_logs
@@ -75,6 +77,7 @@ class LoadingRow(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.label = QLabel("")
+        self.label.setTextFormat(Qt.TextFormat.PlainText)  # file names are never markup
         self.bar = QProgressBar()
         self.cancel_button = QPushButton("Cancel")
         row = QHBoxLayout(self)
@@ -94,7 +97,7 @@ class LoadingRow(QWidget):
         self.bar.setRange(0, total)
         self.bar.setValue(done)
         if not cancelling:
-            self.label.setText(f"Reading {done} of {total}: {name}")
+            self.label.setText(f"Reading {done} of {total}: {display_name(name)}")
 
     def cancelling(self) -> None:
         self.label.setText("Cancelling after this file…")

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QFileDialog, QInputDialog, QLabel, QLineEdit, QMa
                                QVBoxLayout, QWidget)
 
 from copilot import APP_NAME
+from copilot.core.display_text import display_name, displayable
 from copilot.review.columns import COLUMNS
 from copilot.review.team import period_text
 from copilot.ui.background import Background
@@ -46,6 +47,7 @@ class ReviewWindow(QMainWindow):
         self._loading = False
         self._stop = threading.Event()  # cancels the running load (it still answers, with what it read)
         self._detail_wanted = ""  # only the latest drill-down request's answer is shown
+        self.warning: QMessageBox | None = None
         self.setWindowTitle(f"Usage review — {APP_NAME}")
         self.setObjectName("reviewWindow")  # its look: the "Usage review window" rules in app.qss
         self.resize(1440, 900)
@@ -96,6 +98,7 @@ class ReviewWindow(QMainWindow):
         layout.addWidget(split, 1)
         self.setCentralWidget(central)
         self.status = QLabel("Open usage logs (files or a folder) to review a team. Files are only read.")
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
         self.statusBar().addWidget(self.status, 1)
         self._set_busy(False)
 
@@ -131,7 +134,7 @@ class ReviewWindow(QMainWindow):
         try:
             config = StoreConfig.parse(url, settings.team_store_sslmode)
         except TeamStoreError as exc:
-            QMessageBox.warning(self, "Usage review", str(exc))
+            self.warn(str(exc))
             return
         self.load_store(config)
 
@@ -204,7 +207,14 @@ class ReviewWindow(QMainWindow):
         self._set_busy(False)
         if not (self.store is not None and self._stop.is_set()):  # a cancelled store read: nothing to say
             what = "The team store could not be read" if self.store is not None else "The logs could not be loaded"
-            QMessageBox.warning(self, "Usage review", f"{what}:\n\n{message}")
+            self.warn(f"{what}:\n\n{message}")
+
+    def warn(self, text: str) -> None:
+        """A warning box that shows file names and error text as plain text (never markup), without
+        blocking: the window keeps answering while it is open. The last one is kept in `warning`."""
+        self.warning = QMessageBox(QMessageBox.Icon.Warning, "Usage review", displayable(text, 4000), parent=self)
+        self.warning.setTextFormat(Qt.TextFormat.PlainText)
+        self.warning.open()
 
     def _loaded(self, data, load_id: int | None = None) -> None:
         if load_id is not None and load_id != self._load_id:
@@ -237,14 +247,15 @@ class ReviewWindow(QMainWindow):
             return
         loaded = f"{len(review.files)} file(s) loaded"
         text = (f"{len(review.problems)} note(s) on the files: {loaded}. "
-                + " ".join(p.message for p in review.problems[:2]) + (" …" if len(review.problems) > 2 else ""))
+                + " ".join(display_name(p.message, 400) for p in review.problems[:2])
+                + (" …" if len(review.problems) > 2 else ""))
         self.notice.show_notice(text, "warning", ("Details", self.show_problem_details))
 
     def show_problem_details(self) -> None:
         box = QMessageBox(QMessageBox.Icon.Information, "Usage review: files", "Some files were left out or noted:",
                           parent=self)
         box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setDetailedText("\n\n".join(p.message for p in self.data.review.problems))
+        box.setDetailedText("\n\n".join(displayable(p.message, 4000) for p in self.data.review.problems))
         box.setModal(False)
         box.show()
 
@@ -280,7 +291,7 @@ class ReviewWindow(QMainWindow):
         if agent != self._detail_wanted:
             return  # a slower, older request must not overwrite the newer one
         if isinstance(result, BaseException):
-            self.agent_view.title.setText(f"{agent}: the drill-down could not be read ({result}).")
+            self.agent_view.title.setText(display_name(f"{agent}: the drill-down could not be read ({result}).", 600))
             return
         self.agent_view.show_detail(self.data.review.agent(agent), result)
         self.detail_shown.emit(agent)
@@ -296,11 +307,11 @@ class ReviewWindow(QMainWindow):
             if not path:
                 return
         agents = self.proxy.visible_agents() if kind == "csv" else None
-        self.background.run(export_job(kind, self.data.review, path, agents, self._export_done))
+        self.background.run(export_job(kind, self.data.review, path, agents, self.paths, self._export_done))
 
     def _export_done(self, path: str, error: str) -> None:
         if error:
-            QMessageBox.warning(self, "Usage review", f"Could not write {path}:\n\n{error}")
+            self.warn(f"Could not write {path}:\n\n{error}")
         else:
             self.statusBar().showMessage(f"Wrote {path}", 8000)
         self.exported.emit(path, error)
