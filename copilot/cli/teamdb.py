@@ -37,7 +37,8 @@ def register(subparsers) -> None:
 
 def add_store_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", required=True, metavar="URL",
-                        help="the team store: postgresql://USER@HOST[:PORT]/DATABASE (password: keyring, PGPASSWORD or ~/.pgpass)")
+                        help="the team store: postgresql://USER@HOST[:PORT]/DATABASE "
+                             "(password: keyring, PGPASSWORD or ~/.pgpass)")
     parser.add_argument("--sslmode", metavar="MODE",
                         help="TLS: disable, allow, prefer (default), require, verify-ca or verify-full")
 
@@ -104,7 +105,8 @@ def _init(conn, config) -> dict:
     if before == now:
         summary = f"The team store at {config.target} is up to date (schema v{now})."
     elif before is None:
-        summary = f"Created the team store at {config.target} (schema v{now}) and the roles copilot_agent and copilot_lead."
+        summary = (f"Created the team store at {config.target} (schema v{now}) "
+                   "and the roles copilot_agent and copilot_lead.")
     else:
         summary = f"Migrated the team store at {config.target} from schema v{before} to v{now}."
     return {"schema_before": before, "schema": now, "summary": summary}

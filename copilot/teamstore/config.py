@@ -53,7 +53,8 @@ class StoreConfig:
         try:
             port = int(params.get("port") or 5432)
         except ValueError:
-            raise TeamStoreError(f"the team store port must be a number, not {params.get('port')!r}", "config") from None
+            raise TeamStoreError(f"the team store port must be a number, not {params.get('port')!r}",
+                                 "config") from None
         user = params.get("user") or getpass.getuser()
         return cls(make_conninfo(**params), sslmode, user, params.get("host") or "localhost", port,
                    params.get("dbname") or user, password)

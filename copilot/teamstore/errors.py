@@ -60,7 +60,8 @@ def operation_error(exc: BaseException, doing: str) -> TeamStoreError:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     if isinstance(exc, psycopg.errors.InsufficientPrivilege) or "row-level security" in text:
         return TeamStoreError(f"the team store refused {doing}: {text}", "refused")
-    if isinstance(exc, psycopg.errors.UndefinedTable | psycopg.errors.InvalidSchemaName | psycopg.errors.UndefinedFunction):
+    missing = psycopg.errors.UndefinedTable | psycopg.errors.InvalidSchemaName | psycopg.errors.UndefinedFunction
+    if isinstance(exc, missing):
         return TeamStoreError("the team store is not set up yet: run `copilot teamdb init --db URL` as its "
                               f"owner ({text})", "not_initialised")
     if isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError):

@@ -156,13 +156,14 @@ def build_review(sessions: list[dict], chosen: list[dict], agents: list[dict], e
                 s.flags["overload"] = judged_in_full(s, full[row["uuid"]], teams.get(name, (None, 0)), thresholds)
             session_reviews.append(s)
         flags["overload"] = period_overload(m, session_reviews)
-        reviews.append(AgentReview(name, m, flags, session_reviews, _extras(a, a["own_replies"], a["own_reply_seconds"]),
-                                   efforts.get(name, {})))
+        extras = _extras(a, a["own_replies"], a["own_reply_seconds"])
+        reviews.append(AgentReview(name, m, flags, session_reviews, extras, efforts.get(name, {})))
     team_extras = Extras()
     for r in reviews:
         team_extras.add(r.extras)
-    review = TeamReview(reviews, [], [], thresholds, since, until, team=Figures.of(Tally.total(m.tally for m in period)),
-                        team_extras=team_extras, effort=efforts.get("", {}))
+    team = Figures.of(Tally.total(m.tally for m in period))
+    review = TeamReview(reviews, [], [], thresholds, since, until, team=team, team_extras=team_extras,
+                        effort=efforts.get("", {}))
     assign_tiers(review.agents)
     return review
 

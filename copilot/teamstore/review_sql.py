@@ -45,7 +45,8 @@ def atoms_sql() -> str:
     """The per-day rows in the review's range (whole UTC days), each session's in day order: plain
     sums over this input add in that order, as the file review adds them (an aggregate's own ORDER BY
     would sort for each of the forty-odd sums)."""
-    return f"SELECT {', '.join(_SCALARS)} FROM {S}.session_days WHERE {IN_RANGE.format(day='day')} ORDER BY session, day"
+    return (f"SELECT {', '.join(_SCALARS)} FROM {S}.session_days WHERE {IN_RANGE.format(day='day')} "
+            "ORDER BY session, day")
 
 
 def day_columns(alias: str) -> str:
@@ -102,7 +103,8 @@ ordered AS (
     SELECT s.uuid, s.id, (%(label)s || '#' || s.id) COLLATE "C" AS key, s.agent, coalesce(s.policy, '') AS policy,
            s.started_at, coalesce(s.span_end, s.ended_at, s.started_at) AS span_end, s.stores_text, t.*,
            t.accepted + t.edited + t.rejected AS used,
-           row_number() OVER (PARTITION BY s.agent ORDER BY s.started_at, (%(label)s || '#' || s.id) COLLATE "C") AS pos,
+           row_number() OVER (PARTITION BY s.agent
+                              ORDER BY s.started_at, (%(label)s || '#' || s.id) COLLATE "C") AS pos,
            rank() OVER (PARTITION BY s.agent ORDER BY s.started_at) - 1 AS earlier
     FROM sums t JOIN {S}.sessions s ON s.uuid = t.session WHERE t.nonzero),
 ten AS (

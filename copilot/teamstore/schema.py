@@ -31,6 +31,7 @@ _OWN = ("sessions", "events", "chats", "sync_marks", "session_days", "day_profil
 _FK = f'FOREIGN KEY (session, agent) REFERENCES {S}.sessions (uuid, agent) ON DELETE CASCADE'
 _OWNER = "agent text NOT NULL, session uuid NOT NULL"
 
+_PROFILE_COLUMNS = tuple(f"p_{name}" for name in t.PROFILED)
 Migration = Callable[[object], None]  # gets a psycopg cursor inside the migration's transaction
 
 
@@ -64,7 +65,7 @@ def _v1_initial(cur) -> None:
         f"neg_levels double precision[] NOT NULL, {profile}, PRIMARY KEY (session, day), {_FK}) "
         "WITH (toast_tuple_target = 8160)",
         f"ALTER TABLE {S}.day_profiles "
-        + ", ".join(f"ALTER COLUMN {c} SET STORAGE MAIN" for c in ("levels", "neg_levels", *(f"p_{n}" for n in t.PROFILED))),
+        + ", ".join(f"ALTER COLUMN {c} SET STORAGE MAIN" for c in ("levels", "neg_levels", *_PROFILE_COLUMNS)),
         f"CREATE TABLE {S}.session_load ({_OWNER}, bucket bigint NOT NULL, {t.column_list(t.LOAD_COLUMNS_PG)}, "
         f"PRIMARY KEY (session, bucket), {_FK})",
         f"CREATE TABLE {S}.escalation_effort ({_OWNER}, escalation_id bigint NOT NULL, "

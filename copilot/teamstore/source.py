@@ -73,10 +73,12 @@ FROM (SELECT {day_columns("d")} FROM {S}.session_days d
 GROUP BY a.session"""
 _STEPS = (f"SELECT session, ts, open_chats FROM {S}.events WHERE session = ANY(%(sessions)s::uuid[]) "
           "AND source = 'concurrency' ORDER BY session, ts, row_id")
-_LOAD = (f"SELECT session, bucket, {', '.join(LOAD_FIELDS)} FROM {S}.session_load WHERE session = ANY(%(sessions)s::uuid[]) "
+_LOAD = (f"SELECT session, bucket, {', '.join(LOAD_FIELDS)} FROM {S}.session_load "
+         "WHERE session = ANY(%(sessions)s::uuid[]) "
          "AND bucket >= %(first)s AND bucket < %(stop)s ORDER BY session, bucket")
 _EFFORT = (f"SELECT session, escalation_id, {', '.join(EFFORT_COLUMNS)} FROM {S}.escalation_effort "
-           "WHERE session = ANY(%(sessions)s::uuid[]) AND escalated_at >= %(lo)s AND escalated_at < %(hi)s ORDER BY escalated_at")
+           "WHERE session = ANY(%(sessions)s::uuid[]) AND escalated_at >= %(lo)s AND escalated_at < %(hi)s "
+           "ORDER BY escalated_at")
 
 
 _SKILL = (f"SELECT agent, ts, kind, fields FROM {S}.events WHERE source = 'events' AND kind = ANY(%(kinds)s) "

@@ -79,7 +79,8 @@ class Uploader:
         with self.conn.transaction():
             self.conn.execute(
                 f"INSERT INTO {S}.sessions (uuid, agent, local_id, started_at, ended_at, app_version, engine, policy) "
-                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (uuid) DO UPDATE SET ended_at = excluded.ended_at, "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
+                "ON CONFLICT (uuid) DO UPDATE SET ended_at = excluded.ended_at, "
                 "fingerprint = NULL", (s.uuid, self.agent, s.id, s.started_at, s.ended_at, s.app_version, s.engine,
                                        s.policy))
 
