@@ -25,7 +25,7 @@ from copilot.assist.dataset import load_examples  # noqa: E402
 from copilot.assist.metrics import evaluate  # noqa: E402
 from copilot.assist.training import train_model  # noqa: E402
 
-FIGURES = ("accuracy", "in_scope_accuracy", "oos_recall", "macro_f1")
+FIGURES = ("accuracy", "in_scope_accuracy", "oos_recall", "macro_f1", "coverage", "precision", "ece")
 DEFAULT_EXAMPLES = Path(__file__).resolve().parent.parent / "resources" / "training" / "ecommerce.csv"
 
 

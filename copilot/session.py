@@ -113,13 +113,16 @@ def build_engines(settings: Settings, model_dir: Path | None, problems: list[str
     see DeferredOfflineEngine) and, if the settings ask for it, the LLM engine in front of it.
     Unusable endpoint settings fall back to offline, with a problem."""
     from copilot.assist.engines import DeferredOfflineEngine
+    from copilot.knowledge.wiring import attach
 
     offline = DeferredOfflineEngine(model_dir)
     try:
-        return Engines.from_settings(settings, offline)
+        engines = Engines.from_settings(settings, offline)
     except ValueError as exc:
         problems.append(f"The model endpoint settings cannot be used ({exc}); the offline engine is used.")
-        return Engines(offline)
+        engines = Engines(offline)
+    attach(engines, settings, problems)  # the team's saved replies and articles, when imported
+    return engines
 
 
 def build_simulator(options: SessionOptions, problems: list[str]):

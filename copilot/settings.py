@@ -42,6 +42,9 @@ class Settings:
     llm_timeout: float = 20.0  # seconds
     llm_max_tokens: int = 256
     llm_redact_remote: bool = True  # mask personal data sent to endpoints not on this machine
+    # The team's knowledge and the customer's language (issue 15; copilot/knowledge, copilot/language).
+    knowledge_in_drafts: bool = True  # drafts use and cite the imported saved replies and articles
+    agent_language: str = "en"  # ISO 639-1: customer messages are translated into it (LLM endpoint)
     # Practice and skill (issue 16; copilot/practice, docs/skill.md).
     blind_first_every: int = 0  # team setting: in 1 chat of N the agent names the issue first; 0 = off
     practice_chats: int = 5  # chats in a practice session (Copilot ▸ Practice…)
@@ -65,6 +68,11 @@ class Settings:
         from copilot.assist.llm.config import LLMConfig
 
         LLMConfig.from_settings(self).validated()
+        from copilot.language import LANGUAGES
+
+        if self.agent_language not in LANGUAGES:
+            raise ValueError(f"agent_language must be an ISO 639-1 code we detect ({', '.join(LANGUAGES)}), "
+                             f"not {self.agent_language!r}")
         from copilot.practice.blind_first import check_every
         from copilot.practice.selection import MAX_CHATS
 

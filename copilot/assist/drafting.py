@@ -7,9 +7,11 @@ ever filled with a guess or a placeholder the customer would see.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from copilot.assist.playbooks import InfoItem, Playbook
 from copilot.assist.slots import first_name
+from copilot.core.suggestion import Citation, Draft
 
 _SLOT_LABELS = {
     "order_id": "your order number", "email": "the e-mail address on the account",
@@ -59,3 +61,36 @@ def compose(book: Playbook, slots: dict[str, str], texts: list[str], customer_na
             return _fill(book.replies["resolve"], values)
     values["missing"] = join_labels([item.label for item in missing])
     return _fill(book.replies["ask"], values)  # uses only {customer_name} and {missing}
+
+
+# ---- grounding in the team's own knowledge (copilot/knowledge) --------------------------------
+def grounded(draft: Draft, book: Playbook, conversation, diagnosis, knowledge, missing: bool) -> Draft:
+    """The playbook draft, or the team's own saved reply when one fits better; either way citing
+    the items it rests on.
+
+    A saved reply fits better when the team tagged it with this issue, the chat's words rank it among
+    the best three items and no other reply for the issue is there with it (two replies for one issue,
+    "cancelled" and "too late to cancel", need the agent's knowledge of the order to choose), and
+    every placeholder in it is filled from the chat (it reads as sent).
+    While required information is still missing the playbook's question stays: asking comes first.
+    The best help article for the issue (tagged, among the best three) is cited, and linked in the
+    text when it has a public address. `knowledge` is a copilot.knowledge KnowledgeBase.
+    """
+    hits = knowledge.top_for(conversation, diagnosis, limit=3)
+    ours = [h for h in hits if book.id in h.tags]
+    citations = []
+    text = draft.text
+    replies = [h for h in ours if h.kind == "reply"]
+    reply = replies[0] if len(replies) == 1 else None
+    if reply is not None and not missing:
+        item = knowledge.get(reply.id)
+        filled = knowledge.fill(item, conversation) if item is not None else None
+        if filled is not None and filled.ready:
+            text = filled.text
+            citations.append(Citation(item.id, item.title, item.kind, item.url))
+    article = next((h for h in ours if h.kind == "article"), None)
+    if article is not None:
+        citations.append(Citation(article.id, article.title, article.kind, article.url))
+        if article.url and article.url not in text:
+            text = f"{text}\n\nMore about this: {article.title} ({article.url})"
+    return replace(draft, text=text, citations=tuple(citations)) if citations else draft

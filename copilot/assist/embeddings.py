@@ -67,7 +67,9 @@ class Embedder:
         return self.tokenizer.encode(text, add_special_tokens=False).ids
 
     def embed(self, text: str) -> np.ndarray:
-        ids = self.token_ids(text)
+        from copilot.assist.features import clip
+
+        ids = self.token_ids(clip(text))  # the tokenizer is quadratic in the length of one word
         if not ids:
             return np.zeros(self.dim, np.float32)
         v = self.table[ids].astype(np.float32).mean(axis=0)

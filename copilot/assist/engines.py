@@ -77,6 +77,7 @@ class DeferredOfflineEngine:
         self._engine = None
         self._error: BaseException | None = None
         self._lock = threading.Lock()
+        self.knowledge = None  # a copilot.knowledge KnowledgeBase, handed to the engine when it loads
 
     def load(self):
         with self._lock:
@@ -84,15 +85,27 @@ class DeferredOfflineEngine:
                 from copilot.assist.offline import OfflineEngine
 
                 try:
-                    engine = OfflineEngine.load(self.model_dir) if self.model_dir else OfflineEngine.load_default()
+                    engine = self._load_with_fallback(OfflineEngine)
                 except Exception as exc:  # noqa: BLE001 - kept and raised to every caller
                     self._error = exc
                 else:
                     engine.playbooks = self.playbooks  # one set of playbooks for every engine
+                    engine.knowledge = self.knowledge
                     self._engine = engine
             if self._error is not None:
                 raise self._error
             return self._engine
+
+    def _load_with_fallback(self, engine_type):
+        """The agent's own model; if it cannot be read, the built-in one, saying why."""
+        if self.model_dir is None:
+            return engine_type.load_default()
+        try:
+            return engine_type.load(self.model_dir)
+        except (OSError, ValueError, RuntimeError) as exc:
+            engine = engine_type.load_default()
+            engine.note = f"The model in {self.model_dir} cannot be used ({exc}); the built-in model is used instead."
+            return engine
 
     @property
     def note(self) -> str:
@@ -144,4 +157,6 @@ class Engines:
 
         config = LLMConfig.from_settings(settings).validated()
         key = api_key if api_key is not None else secrets.get_api_key(config.base_url)
-        return cls(offline, LLMEngine(config, offline.playbooks, key), health)
+        llm = LLMEngine(config, offline.playbooks, key)
+        llm.knowledge = getattr(offline, "knowledge", None)  # the team's knowledge stays with a new endpoint
+        return cls(offline, llm, health)

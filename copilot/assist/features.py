@@ -20,6 +20,17 @@ if TYPE_CHECKING:  # linear.py imports scipy lazily; features must stay light to
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[€$£]")
 _DIGITS = re.compile(r"\d+")
+HEAD_CHARS, TAIL_CHARS = 1000, 1500  # what is read of one turn: its start and its end
+MAX_WORD = 40  # longer "words" (pasted hashes, keyboard mashing) give only their first letters' n-grams
+
+
+def clip(text: str) -> str:
+    """The part of one turn the engine reads: all of it up to 2,500 characters, else its first 1,000
+    and last 1,500 (a request comes first or last; a pasted log in the middle says little).
+    Bounds the cost of a hostile or accidental 10 MB message to that of a long one."""
+    if len(text) <= HEAD_CHARS + TAIL_CHARS:
+        return text
+    return text[:HEAD_CHARS] + " \n " + text[-TAIL_CHARS:]
 
 
 def normalise(text: str) -> str:
@@ -48,8 +59,13 @@ class Grams:
     char_src: list[str]
 
 
+def grams(text: str) -> Grams:
+    """The n-grams of a turn's readable part (see clip)."""
+    return _grams(clip(text))
+
+
 @lru_cache(maxsize=1024)  # a message is featurised for scoring and again for its evidence
-def grams(text: str, char_min: int = 2, char_max: int = 5) -> Grams:
+def _grams(text: str, char_min: int = 2, char_max: int = 5) -> Grams:
     toks = tokens(text)
     word_ids, word_src = [], []
     for i, tok in enumerate(toks):
@@ -60,7 +76,7 @@ def grams(text: str, char_min: int = 2, char_max: int = 5) -> Grams:
             word_src.append(tok + " " + toks[i + 1])
     char_ids, char_src = [], []
     for tok in toks:
-        padded = f" {tok} "
+        padded = f" {tok[:MAX_WORD]} "
         for n in range(char_min, char_max + 1):
             for j in range(0, max(1, len(padded) - n + 1)):
                 char_ids.append(_h("c" + padded[j:j + n]))
@@ -105,7 +121,7 @@ class Featuriser:
         """fit() then transform(), n-gramming each text once (training's largest cost after the head)."""
         from copilot.assist.linear import Csr
 
-        all_grams = [grams.__wrapped__(t) for t in texts]  # not through the small cache: each text once
+        all_grams = [_grams.__wrapped__(clip(t)) for t in texts]  # not through the small cache: each text once
         feats = cls._fit_grams(all_grams, min_df, char_weight)
         return feats, Csr.from_rows([feats.row(g) for g in all_grams], feats.dim)
 

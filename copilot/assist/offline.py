@@ -6,12 +6,14 @@ late-delivery diagnosis, while a customer who changes topic moves the diagnosis 
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
-from copilot.assist import drafting, slots
+from copilot.assist import drafting, language_gate, slots
 from copilot.assist.engine import Conversation, DraftRequest
+from copilot.assist.features import HEAD_CHARS, TAIL_CHARS, clip
 from copilot.assist.model import TextModel, mix
 from copilot.assist.playbooks import Playbook, load_playbooks
 from copilot.core.modes import DraftKind, EngineName
@@ -40,6 +42,14 @@ def default_playbooks_dir() -> Path:
     return resource("playbooks")
 
 
+def readable(conversation: Conversation) -> Conversation:
+    """The conversation with every turn clipped to what the engine reads (features.clip): a 10 MB
+    message costs what a long one does, in the classifier and in the slot patterns alike."""
+    if all(len(t.text) <= HEAD_CHARS + TAIL_CHARS for t in conversation.turns):
+        return conversation
+    return replace(conversation, turns=tuple(replace(t, text=clip(t.text)) for t in conversation.turns))
+
+
 class OfflineEngine:
     name = EngineName.OFFLINE
     display_name = "offline"
@@ -48,6 +58,9 @@ class OfflineEngine:
         self.model = model
         self.playbooks = playbooks
         self.note = note  # why a fallback was used, for the UI to show ("" when all is well)
+        # the languages of the training examples; a model folder may list its own in model.json's info
+        self.languages = tuple(model.info.get("languages", language_gate.TRAINED))
+        self.knowledge = None  # a copilot.knowledge KnowledgeBase: drafts then use and cite the team's items
 
     @classmethod
     def load(cls, model_dir: Path | str, playbooks_dir: Path | str | None = None) -> "OfflineEngine":
@@ -96,7 +109,7 @@ class OfflineEngine:
         """How much one turn says about an issue: 1 minus the model's out-of-scope probability for
         it alone, at least 0.05 (1 when the model has no out-of-scope class)."""
         oos = self.model.oos_index
-        return 1.0 if oos is None else 0.05 + 0.95 * (1.0 - float(self.model.proba_row(row)[oos]))
+        return 1.0 if oos is None else 0.05 + 0.95 * (1.0 - self.model.oos_probability(row))
 
     def _evidence_texts(self, texts: list[str]) -> list[str]:
         """The two newest turns that say something about the issue, so the evidence shown is the
@@ -109,9 +122,13 @@ class OfflineEngine:
 
     def diagnose(self, conversation: Conversation, cancelled=None) -> Diagnosis:
         """`cancelled` is part of the engine interface; a diagnosis here takes milliseconds."""
+        conversation = readable(conversation)
         texts = conversation.customer_texts
         if not any(t.strip() for t in texts):
             return Diagnosis(top=(), abstained=True)
+        foreign = language_gate.untrained_language(texts, self.languages)  # not a language it was trained on
+        if foreign is not None:
+            return foreign
         p = self.probabilities(texts)
         order, abstained = self.model.decide(p)
         top = tuple(CategoryScore(self.model.classes[i], self.label(self.model.classes[i]), round(float(p[i]), 4))
@@ -136,10 +153,15 @@ class OfflineEngine:
         book = self.playbooks.get(diagnosis.best.category)
         if book is None:
             return None
+        conversation = readable(conversation)
         texts = conversation.customer_texts[-MAX_TURNS:]
         found = slots.extract_turns((t.sender, t.text) for t in conversation.turns)
         text = drafting.compose(book, found, texts, conversation.customer_name)
-        return Draft(text=text, category=book.id)
+        draft = Draft(text=text, category=book.id)
+        if self.knowledge is not None:  # the team's saved replies and articles (copilot/knowledge)
+            missing = bool(drafting.missing_items(book, found, texts))
+            draft = drafting.grounded(draft, book, conversation, diagnosis, self.knowledge, missing)
+        return draft
 
     def write_draft(self, conversation: Conversation, diagnosis: Diagnosis, request: DraftRequest,
                     on_text=None, cancelled=None) -> Draft | None:

@@ -18,9 +18,10 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "eval", help="measure a diagnosis model on labelled examples (CSV: text,category)",
-        description="Print n, accuracy, macro_f1, top3, coverage and precision at the model's abstain "
-                    "threshold, in_scope_accuracy and oos_recall when the file has out-of-scope rows "
-                    "(category 'oos' or empty), and p50_ms/p95_ms of one diagnosis.")
+        description="Print n, accuracy, macro_f1, top3, coverage and precision when answering at the model's "
+                    "abstain threshold, ece (calibration error of the confidence shown), in_scope_accuracy, "
+                    "oos_recall and oos_auroc when the file has out-of-scope rows (category 'oos' or empty), "
+                    "and p50_ms/p95_ms of one diagnosis. Definitions: copilot/assist/metrics.py.")
     parser.add_argument("--model", type=Path, required=True, metavar="MODEL_DIR", help="made by `copilot train`")
     parser.add_argument("--examples", type=Path, required=True, metavar="FILE.csv", help="held-out examples")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
@@ -46,7 +47,7 @@ def handle(args: argparse.Namespace) -> int:
     try:
         model = TextModel.load(args.model)
         examples = load_examples(args.examples, for_training=False)
-    except (DatasetError, ValueError, OSError, KeyError) as exc:
+    except (DatasetError, ValueError, OSError, KeyError, RuntimeError) as exc:
         return _fail(str(exc))
     unknown = sorted(set(examples.labels) - set(model.classes) - {OOS})
     if unknown:

@@ -90,10 +90,15 @@ def handle(args: argparse.Namespace) -> int:
     try:
         conversation = load_transcript(args.transcript)
         settings = _settings(args)
+        # the model folder from settings (`copilot train`), else the built-in one; a damaged model
+        # folder is a ValueError (model_check.ModelError) with one clear line
+        offline = OfflineEngine.load(settings.model_dir) if settings.model_dir else OfflineEngine.load_default()
         # one conversation: no endpoint cool-down to rest for
-        engines = Engines.from_settings(settings, OfflineEngine.load_default(), health=EndpointHealth(cooldown=0))
+        engines = Engines.from_settings(settings, offline, health=EndpointHealth(cooldown=0))
     except ValueError as exc:
         return _fail(str(exc))
+    except RuntimeError as exc:  # a model that needs an embeddings package that is not installed
+        return _fail(f"{settings.model_dir}: {exc}")
     shown = [0]
 
     def live(text: str) -> None:  # without --json the draft appears as it is written
@@ -120,7 +125,8 @@ def handle(args: argparse.Namespace) -> int:
             "diagnosis_engine": suggestion.diagnosis_engine.value,
             "draft_engine": suggestion.draft_engine.value if suggestion.draft_engine else None,
             "draft_kind": suggestion.draft_kind.value,
-            "diagnosis": {"category": best.category if best else "", "label": d.label,
+            # abstained: no category (the engine says "none of ours"); `top` still holds the nearest as hints
+            "diagnosis": {"category": best.category if best and not d.abstained else "", "label": d.label,
                           "confidence": best.confidence if best else 0.0, "abstained": d.abstained,
                           "top": [asdict(c) for c in d.top], "evidence": list(d.evidence), "steps": list(d.steps),
                           "missing": list(d.missing), "needs_human": d.needs_human},
@@ -137,8 +143,11 @@ def handle(args: argparse.Namespace) -> int:
         print()
     for flag in getattr(draft, "flags", ()):
         print(f"  ! {flag}")
-    label = d.label or "no confident diagnosis"
-    print(f"Diagnosis: {label} ({d.best.confidence:.0%})" if d.best else f"Diagnosis: {label}")
+    if d.abstained:
+        nearest = ", ".join(f"{c.label} {c.confidence:.0%}" for c in d.top)
+        print("Diagnosis: No matching category" + (f" (nearest: {nearest})" if nearest else ""))
+    else:
+        print(f"Diagnosis: {d.label} ({d.best.confidence:.0%})")
     for what, items in (("Evidence", d.evidence), ("Missing", d.missing), ("Steps", d.steps)):
         if items:
             print(f"{what}: " + "; ".join(items))

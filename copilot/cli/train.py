@@ -21,7 +21,7 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "train", help="train a diagnosis model from labelled examples (CSV: text,category)",
         description="Train the offline diagnosis model. The CSV needs a header with 'text' and 'category'; "
-                    "a category of 'oos' or an empty one marks an out-of-scope example.")
+                    "an empty category or 'oos' (also out_of_scope, none, unknown, n/a) marks an out-of-scope example.")
     parser.add_argument("--examples", type=Path, required=True, metavar="FILE.csv", help="labelled examples")
     parser.add_argument("--out", type=Path, required=True, metavar="MODEL_DIR",
                         help="folder to write the model to (replaced if it already holds a model)")

@@ -162,6 +162,9 @@ class SuggestionDecisions:
             diagnosis_engine=s.diagnosis_engine.value, draft_engine=s.draft_engine.value if s.draft_engine else "",
             draft_kind=s.draft_kind.value,
         )
+        if s.draft is not None and s.draft.citations:  # the team's saved replies and articles it rests on
+            self.recorder.record(RecordKind.KNOWLEDGE_CITED, state.shown_at, chat_id=chat_id, suggestion_id=s.id,
+                                 item_ids=[c.item_id for c in s.draft.citations])
 
     def _retire_suggestion(self, chat_id: str, ts: float, superseded: bool) -> None:
         """Drop the chat's suggestion; if the agent saw it and never decided, that is 'ignored'.

@@ -55,3 +55,12 @@ def display_name(name: str, limit: int = 200) -> str:
     """A file or person name for a label or message: one line, bidi overrides and other controls
     made visible (a name cannot reorder the text around it, e.g. "report\u202eslx.exe"), cut if long."""
     return preview(str(name), limit)
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def well_formed(text: str) -> str:
+    """Text as the rest of the app can store and encode it: a lone surrogate (possible in text a
+    server sent as JSON escapes) becomes U+FFFD instead of breaking the tokenizer or the usage log."""
+    return _LONE_SURROGATE.sub("\ufffd", text) if _LONE_SURROGATE.search(text) else text

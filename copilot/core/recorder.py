@@ -26,6 +26,11 @@ class RecordKind(str, enum.Enum):
     NUDGE_SHOWN = "nudge_shown"
     ENGINE_CHANGED = "engine_changed"  # the agent switched engines mid-session
     SOURCE_LINK = "source_link"  # the chat source connected, lost or regained its server
+    # The team's saved replies and articles (copilot/knowledge/usage.py); ids only, never text
+    KNOWLEDGE_SHOWN = "knowledge_shown"  # items listed for a chat (best three, or a search)
+    KNOWLEDGE_INSERTED = "knowledge_inserted"  # a saved reply put into the composer
+    KNOWLEDGE_SENT = "knowledge_sent"  # a reply sent after an insert, and whether it was edited
+    KNOWLEDGE_CITED = "knowledge_cited"  # a draft shown that rests on items
     # Practice and blind-first (copilot/practice/records.py lists their fields).
     PRACTICE_CHAT = "practice_chat"  # one practice chat scored
     PRACTICE_SESSION = "practice_session"  # a practice session's score, breakdown and tip

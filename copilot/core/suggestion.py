@@ -24,6 +24,10 @@ class Diagnosis:
     missing: tuple[str, ...] = ()  # information still to collect, e.g. "order number"
     needs_human: bool = False  # the playbook says a human must handle it
     chosen_by_agent: bool = False  # the agent named this category; the engine's confidence is not the point
+    # Why the engine abstained, in words for the agent, when it is not just low confidence
+    # (e.g. "The customer writes in Spanish; the offline engine was trained on English only").
+    reason: str = field(default="", kw_only=True)
+    language: str = field(default="", kw_only=True)  # ISO 639-1 code, when detected reliably
 
     @property
     def best(self) -> CategoryScore | None:
@@ -37,9 +41,22 @@ class Diagnosis:
 
 
 @dataclass(frozen=True)
+class Citation:
+    """A saved reply or help article a draft is based on (copilot/knowledge)."""
+
+    item_id: str  # stable id in the knowledge index, e.g. "zendesk-article:1001:en-us"
+    title: str
+    kind: str = "article"  # "reply" | "article"
+    url: str = ""
+
+
+@dataclass(frozen=True)
 class Draft:
     text: str
     category: str = ""
+    # The team's own items the draft uses or cites, best first. Keyword-only, so subclasses adding
+    # fields (CheckedDraft.flags) keep their positional order.
+    citations: tuple[Citation, ...] = field(default=(), kw_only=True)
 
 
 _suggestion_ids = itertools.count(1)

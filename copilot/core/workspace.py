@@ -14,13 +14,14 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from copilot.core.assist_state import AssistState
 from copilot.core.changes import Change, Listener
 from copilot.core.chat import Chat, ChatStatus, EscalationMark, Message, Sender
 from copilot.core.clock import Clock
+from copilot.core.display_text import well_formed
 from copilot.core.decisions import SuggestionDecisions, SuggestionState
 from copilot.core.events import (
     ChatEndedElsewhere,
@@ -135,6 +136,8 @@ class Workspace(SuggestionDecisions):
         return len(events)
 
     def apply(self, event: SourceEvent) -> None:
+        if isinstance(event, (CustomerMessage, OutsideMessage)) and well_formed(event.text) != event.text:
+            event = replace(event, text=well_formed(event.text))
         if isinstance(event, ChatOpened):
             self._open_chat(event)
         elif isinstance(event, CustomerMessage):

@@ -20,6 +20,7 @@ from pathlib import Path
 from copilot.core.atomic_file import write_text_atomically
 
 from copilot.review.columns import COLUMNS
+from copilot.review.knowledge_use import knowledge_use
 from copilot.review.model import Extras
 from copilot.review.skill import skill_dict
 from copilot.review.team import AgentReview, TeamReview, period_text
@@ -98,6 +99,7 @@ def review_dict(review: TeamReview) -> dict:
         "tiers": [s.to_dict() for s in segments(review.agents)],
         "escalation_effort": {k: asdict(v) for k, v in review.effort.items()},
         "agents": [agent_dict(a) for a in review.agents],
+        "knowledge_items": [r.to_dict() for r in knowledge_use(review.files, review.since, review.until)],
         "skill": skill_dict(review),
     }
 

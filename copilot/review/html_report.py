@@ -18,6 +18,7 @@ from copilot.core.atomic_file import write_text_atomically
 from copilot.review import svg
 from copilot.review.columns import CHART_COLUMNS, COLUMNS, FLAG_NAMES, cell, format_value
 from copilot.review.distributions import distribution, trend, window_views
+from copilot.review.knowledge_use import knowledge_html, knowledge_use
 from copilot.review.skill import skill_html
 from copilot.review.team import TeamReview, period_text
 from copilot.review.tiers import segments
@@ -165,7 +166,7 @@ def render_html(review: TeamReview) -> str:
             "<h2>Team distributions: where each agent stands</h2>" + _legend()
             + f'<div class="grid">{"".join(f"<div class=panel>{s}</div>" for s in strips)}</div>'
             + _trends(review, "day") + _trends(review, "week") + _tiers(review) + _effort(review) + skill_html(review)
-            + _table(review)
+            + _table(review) + knowledge_html(knowledge_use(review.files, review.since, review.until))
             + '<p class="note">Rates are shares of all decided suggestions. Flags follow the rules in docs/flags.md, '
               "judged over the whole period with the rest of the team as reference. Figures only: no customer "
               "text is included.</p></main></body></html>")

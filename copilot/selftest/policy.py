@@ -5,7 +5,8 @@ the real window (clicks, key presses), waits the action's duration on the sessio
 
 - passive: accepts nearly every draft within a second, barely reads; rarely writes their own reply.
 - careful: reads the draft (about 4 words a second), rejects drafts whose diagnosis is wrong,
-  edits often, and writes their own reply when there is no usable draft.
+  edits often, and writes their own reply when there is no usable draft or the draft repeats a
+  reply they already sent (the customer answered it; sending it again only goes round in circles).
 - overloaded: careful, but the shift starts calm (2 chats at once) and then the chat limit is
   raised to 8; with every extra open chat the agent gets slower, as people do when they juggle.
 """
@@ -15,7 +16,7 @@ import random
 from dataclasses import dataclass
 
 from copilot.core.assist_state import AssistStatus
-from copilot.core.chat import Chat
+from copilot.core.chat import Chat, Sender
 from copilot.core.workspace import SuggestionState, Workspace
 
 POLICIES = ("careful", "passive", "overloaded")
@@ -112,6 +113,8 @@ class ScriptedAgent:
             return self._own_reply(chat)
         if not self._diagnosis_right(chat, state):
             return Action("reject", chat.id, text="Wrong diagnosis", seconds=reading)
+        if self._already_sent(chat, draft.text):  # it did not work the first time: say something else
+            return self._own_reply(chat)
         if self.random.random() < 0.5:
             return Action("edit", chat.id, text=self._edited(draft.text), seconds=reading + 4.0)
         return Action("accept", chat.id, seconds=reading)
@@ -122,6 +125,11 @@ class ScriptedAgent:
         if diagnosis.abstained or diagnosis.best is None:
             return False
         return diagnosis.best.category == truth
+
+    @staticmethod
+    def _already_sent(chat: Chat, text: str) -> bool:
+        """The draft repeats one of the agent's recent replies (sent as is or edited around it)."""
+        return any(m.sender is Sender.AGENT and text.strip() in m.text for m in chat.messages[-8:])
 
     def _edited(self, text: str) -> str:
         touch = self.random.choice(PERSONAL_TOUCHES)

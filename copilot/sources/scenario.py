@@ -16,6 +16,8 @@ ISSUE_TYPES: tuple[str, ...] = (
     "return_exchange", "refund_status", "charged_twice", "cancel_order", "change_address",
     "promo_code", "account_access", "payment_declined", "defective_product", "invoice_request",
     "delivery_not_received", "price_adjustment", "subscription_cancel",
+    "subscription_renewal", "change_order", "shipping_options", "product_question", "site_problem",
+    "policy_question",
 )
 OUT_OF_SCOPE = "out_of_scope"
 STYLES: tuple[str, ...] = ("polite", "terse", "anxious", "angry")

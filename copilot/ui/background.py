@@ -142,12 +142,15 @@ class Background(QObject):
             self._running.add(control)
             self._pools[control.job.lane].start(_Run(control))
 
-    def cancel_all(self) -> None:
+    def cancel_all(self, lanes: tuple[str, ...] | None = None) -> None:
+        """Cancel the work of these lanes (all by default): what has not started never runs."""
+        chosen = set(self._pools) if lanes is None else set(lanes)
         for control in [*self._pending, *self._running]:
-            control.cancel()
-        self._pending.clear()
-        for pool in self._pools.values():
-            pool.clear()  # queued, not started: they never run (and never report)
+            if control.job.lane in chosen:
+                control.cancel()
+        self._pending = [c for c in self._pending if c.job.lane not in chosen]
+        for lane in chosen:
+            self._pools[lane].clear()  # queued, not started: they never run (and never report)
 
     def wait_idle(self, msecs: int = 5000) -> bool:
         """Start what is pending and wait for every pool (at close, in tests)."""

@@ -29,12 +29,15 @@ class ChatView(QTextEdit):
         self.setUndoRedoEnabled(False)
         self.document().setDocumentMargin(16)
         self._chat_id: str | None = None
+        self._chat: Chat | None = None
         self._shown = 0  # how many of the chat's messages are in the document
+        self.translations: dict[int, str] = {}  # message id -> its translation, shown below it (ui/translation_ui.py)
 
     def show_chat(self, chat: Chat | None) -> None:
         """Render a whole chat (on focus change)."""
         self.clear()
         self._chat_id = chat.id if chat else None
+        self._chat = chat
         self._shown = 0
         if chat is None:
             self._notice("No chat selected. New chats appear on the left as customers write in.")
@@ -89,6 +92,21 @@ class ChatView(QTextEdit):
         cursor.insertBlock(body_block, body)
         # insertText: plain text, newlines become paragraph breaks inside the same bubble.
         cursor.insertText(displayable(message.text), body)
+        if message.id in self.translations:  # beside the original, never instead of it
+            note = QTextCharFormat(body)
+            note.setForeground(theme.MUTED)
+            note.setFontItalic(True)
+            cursor.insertBlock(body_block, note)
+            cursor.insertText(f"Translated: {displayable(self.translations[message.id])}", note)
+
+    def set_translation(self, message_id: int, text: str) -> None:
+        """Show `text` under the message (the chat is redrawn if it is the one on screen)."""
+        self.translations[message_id] = text
+        if self._chat is not None and any(m.id == message_id for m in self._chat.messages[: self._shown]):
+            bar = self.verticalScrollBar()
+            at_bottom, position = bar.value() >= bar.maximum() - 4, bar.value()
+            self.show_chat(self._chat)
+            bar.setValue(bar.maximum() if at_bottom else position)
 
     def _notice(self, text: str) -> None:
         cursor = QTextCursor(self.document())

@@ -163,9 +163,9 @@ class DiagnosisPanel(QFrame):
         best = diagnosis.best
         if diagnosis.abstained or best is None:
             self.category.setText("No matching category")
-            self.notice.setText("This message does not clearly match one of our categories. Read it and decide "
-                                "yourself" + (": if it is one of these, pick it for a draft." if best and can_pick
-                                              else "."))
+            self.notice.setText(diagnosis.reason or (  # e.g. a language the offline engine was not trained on
+                "This message does not clearly match one of our categories. Read it and decide "
+                "yourself" + (": if it is one of these, pick it for a draft." if best and can_pick else ".")))
             self.notice.show()
             if best is not None:
                 nearest = " · ".join(f"{c.label} {percent(c.confidence)}" for c in diagnosis.top[:3])

@@ -137,6 +137,7 @@ class DraftPanel(QFrame):
             self.text.setPlaceholderText("No draft for this message: reply in your own words.")
         self.status.setText(failure or self._status_text(state, decided))
         self.show_flags(tuple(getattr(draft, "flags", ())) if draft and decided is None else ())
+        self.show_sources(draft.citations if draft else ())
 
     @staticmethod
     def _status_text(state: SuggestionState | None, decided: DecisionKind | None) -> str:
@@ -189,3 +190,14 @@ class DraftPanel(QFrame):
             self.layout().insertWidget(self.layout().indexOf(self.text) + 1, label)
         label.setText("\n".join(f"⚠ {flag}" for flag in flags))
         label.setVisible(bool(flags))
+
+    def show_sources(self, citations) -> None:
+        """The team's saved replies and articles the draft rests on (copilot/knowledge), by title."""
+        label = getattr(self, "sources_label", None)
+        if label is None:
+            if not citations:
+                return
+            label = self.sources_label = plain_label("", "muted")
+            self.layout().insertWidget(self.layout().indexOf(self.text) + 1, label)
+        label.setText("Based on: " + " · ".join(c.title for c in citations) if citations else "")
+        label.setVisible(bool(citations))

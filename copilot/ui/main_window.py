@@ -58,6 +58,9 @@ SHORTCUTS = (
     ("Alt+I, Enter", "Name the issue yourself (a blind-first chat)"),
     ("Ctrl+D", "Resolve the chat"),
     ("Ctrl+W", "Close the chat without resolving"),
+    ("Ctrl+K", "Knowledge: search saved replies and articles, insert one"),
+    ("Ctrl+Shift+N", "Wrap-up note for the chat in focus (also for a handover)"),
+    ("Ctrl+Shift+T", "Translate my reply into the customer's language, see both, send"),
     ("Ctrl+,", "Settings"),
     ("F1", "All shortcuts"),
 )
@@ -176,6 +179,12 @@ class MainWindow(QMainWindow):
         self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
         self.endpoint_action = menu.addAction("Model &endpoint…")
         self.review_action = menu.addAction("Usage &review…")
+        self.knowledge_action = menu.addAction("&Knowledge…")  # saved replies and articles (ui/knowledge_ui.py)
+        self.knowledge_action.setShortcut(QKeySequence("Ctrl+K"))
+        self.wrapup_action = menu.addAction("&Wrap-up note…")  # for the chat in focus, also for a handover
+        self.wrapup_action.setShortcut(QKeySequence("Ctrl+Shift+N"))
+        self.translate_action = menu.addAction("&Translate my reply…")  # LLM endpoint (ui/translation_ui.py)
+        self.translate_action.setShortcut(QKeySequence("Ctrl+Shift+T"))
         self.practice_action = menu.addAction("&Practice…")  # copilot/ui/practice_window.py
         menu.addSeparator()
         quit_action = menu.addAction("&Quit")

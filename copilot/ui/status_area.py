@@ -17,16 +17,21 @@ class StatusArea(QWidget):
         layout.setContentsMargins(8, 0, 8, 0)
         self.load = plain_label("", wrap=False)
         self.shift = plain_label("", wrap=False)
+        self.health = plain_label("", "healthWarning", wrap=False)  # the usage log failing: never silent
+        self.health.setStyleSheet("color: #b45309; font-weight: 600;")
+        self.health.hide()
+        self.health_source = None  # e.g. UsageLog.health: () -> UsageLogHealth
         self.source = plain_label("", "muted", wrap=False)
         self.source.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.team_store = plain_label("", "muted", wrap=False)  # "team store: 3 h behind" (copilot/ui/team_sync.py)
         self.team_store.hide()
         # Long figures must never widen the window: they are cut by the layout instead.
-        for label in (self.load, self.shift, self.source, self.team_store):
+        for label in (self.load, self.shift, self.health, self.team_store, self.source):
             label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         layout.addWidget(self.load, 2)
         layout.addSpacing(24)
         layout.addWidget(self.shift, 5)
+        layout.addWidget(self.health, 3)
         layout.addWidget(self.team_store, 2)
         layout.addWidget(self.source, 2)
         self.refresh()
@@ -49,6 +54,17 @@ class StatusArea(QWidget):
             load += f" · longest {format_wait(max(waiting))}"
         self.load.setText(load)
         self.shift.setText(shift_summary(ws))
+        self._show_health()
+
+    def _show_health(self) -> None:
+        """The product's evidence is the usage log: when records fail or wait, say so (it only reads
+        counters, so it is cheap on the refresh timer)."""
+        health = self.health_source() if self.health_source is not None else None
+        summary = health.summary() if health is not None and not health.ok else ""
+        if summary:
+            self.health.setText(f"⚠ {summary}")
+            self.health.setToolTip(summary)
+        self.health.setVisible(bool(summary))
 
 
 def drafts(n: int) -> str:

@@ -39,10 +39,16 @@ class Workbench:
         self._size_assist_lane()
         self.window = MainWindow(self.session.workspace, subtitle=options.agent)
         self.background.failed.connect(lambda text: self.window.notify(text, "warning"))
+        self.window.status_area.health_source = self.session.usage_log.health
         self.window.settings_action.triggered.connect(self.edit_settings)
         self.window.endpoint_action.triggered.connect(self.edit_endpoint)
         self.window.review_action.triggered.connect(self.open_review)
         self.review_window = None
+        from copilot.ui.knowledge_ui import KnowledgeUI
+        from copilot.ui.translation_ui import TranslationUI
+
+        self.knowledge = KnowledgeUI(self.window, self.session, self.background, options.agent)
+        self.translation = TranslationUI(self.window, self.session, self.background, self.settings.agent_language)
         self.window.practice_action.triggered.connect(self.open_practice)
         self.practice_window = None
         # The agent's own flags, computed from the usage log off the UI thread, become nudges.
@@ -192,6 +198,7 @@ class Workbench:
         self.team_sync.stop()
         self.window.stop()
         self.session.coordinator.cancel_all()
-        self.background.cancel_all()
+        # Suggestions nobody will read are dropped; disk work (a settings save) is finished, not lost.
+        self.background.cancel_all(lanes=("assist",))
         self.background.wait_idle(5000)
         self.session.close()

@@ -20,7 +20,7 @@ from copilot.assist.llm.drafter import stream_text
 from copilot.assist.llm.errors import LLMError
 from copilot.assist.playbooks import Playbook
 from copilot.core.modes import DraftKind, EngineName
-from copilot.core.suggestion import CategoryScore, Diagnosis, Draft
+from copilot.core.suggestion import CategoryScore, Citation, Diagnosis, Draft
 
 ABSTAIN_BELOW = 0.5  # a model this unsure gives a hint, not a diagnosis
 DIAGNOSIS_TOKENS = 96  # the JSON answer is short; a cap keeps a rambling model from stalling
@@ -69,6 +69,7 @@ class LLMEngine:
         self._lock = threading.Lock()
         self._model = None
         self._diagnoser: Diagnoser | None = None
+        self.knowledge = None  # a copilot.knowledge KnowledgeBase: drafts are then grounded in its items
 
     def _ready(self) -> tuple[object, Diagnoser]:
         """Chat models are made on first use, on a worker thread: importing langchain takes seconds."""
@@ -82,6 +83,11 @@ class LLMEngine:
 
     def warm_up(self) -> None:
         self._ready()
+
+    def complete(self, messages, cancelled: Callable[[], bool] = NEVER) -> str:
+        """The model's whole answer to `messages` with the draft model, its deadline and retries: for
+        requests other than drafts (wrap-up notes, translations)."""
+        return stream_text(self._ready()[0], messages, self.config, None, cancelled, self._api_key)
 
     def masker(self, conversation: Conversation) -> prompts.Masker:
         return prompts.Masker(conversation.customer_name, self.config.redacts)
@@ -137,8 +143,9 @@ class LLMEngine:
         if book is None:
             return None
         masker = self.masker(conversation)
-        return self._stream(conversation, self.draft_prompt(conversation, book, masker), masker, book, book.id,
-                            on_text, cancelled)
+        sources = self.sources(conversation, diagnosis)
+        return self._stream(conversation, self.draft_prompt(conversation, book, masker, sources), masker, book,
+                            book.id, on_text, cancelled, sources)
 
     def stream_deescalation(self, conversation: Conversation, diagnosis: Diagnosis, reason: str,
                             on_text: OnText | None = None, cancelled: Callable[[], bool] = NEVER) -> Draft:
@@ -154,27 +161,49 @@ class LLMEngine:
         return self._stream(conversation, messages, masker, book, example.category, on_text, cancelled)
 
     def _stream(self, conversation: Conversation, messages, masker: prompts.Masker, book: Playbook | None,
-                category: str, on_text: OnText | None, cancelled: Callable[[], bool]) -> Draft:
+                category: str, on_text: OnText | None, cancelled: Callable[[], bool],
+                sources: list[tuple[Citation, str]] = ()) -> Draft:
         model, _ = self._ready()
         shown = Unmasking(masker)
 
         def on_piece(piece: str) -> None:
             text = shown.add(piece)
             if on_text is not None and text:
-                on_text(text)
+                on_text(prompts.strip_citations(text)[0] if "[" in text else text)
 
-        text = masker.back(stream_text(model, messages, self.config, on_piece, cancelled, self._api_key)).strip()
+        raw = masker.back(stream_text(model, messages, self.config, on_piece, cancelled, self._api_key))
+        text, cited = prompts.strip_citations(raw)
+        text = text.strip()
         if not text:
             raise LLMError("bad_output", "The model returned an empty draft.")
-        return guard.checked(Draft(text, category), book, conversation.customer_texts)
+        citations = tuple(sources[n - 1][0] for n in cited if 1 <= n <= len(sources))
+        return guard.checked(Draft(text, category, citations=citations), book, conversation.customer_texts,
+                             tuple(body for _, body in sources), cited)
 
-    def draft_prompt(self, conversation: Conversation, book: Playbook, masker: prompts.Masker) -> list[tuple[str, str]]:
-        """The draft request: the playbook, what is still missing, and its slot-filled reply to adapt."""
+    def sources(self, conversation: Conversation, diagnosis: Diagnosis) -> list[tuple[Citation, str]]:
+        """The knowledge items to ground the draft in (best three for the chat), with their text:
+        saved replies filled from the chat, articles from their opening."""
+        if self.knowledge is None:
+            return []
+        found = []
+        for hit in self.knowledge.top_for(conversation, diagnosis):
+            item = self.knowledge.get(hit.id)
+            if item is None:
+                continue
+            text = self.knowledge.fill(item, conversation).text if item.kind == "reply" else item.body
+            found.append((Citation(item.id, item.title, item.kind, item.url), text[: prompts.SOURCE_CHARS]))
+        return found
+
+    def draft_prompt(self, conversation: Conversation, book: Playbook, masker: prompts.Masker,
+                     sources: list[tuple[Citation, str]] = ()) -> list[tuple[str, str]]:
+        """The draft request: the playbook, what is still missing, its slot-filled reply to adapt, and
+        the team's own saved replies and articles to cite."""
         texts = conversation.customer_texts[-6:]
         found = slots.extract(texts)
         example = drafting.compose(book, found, texts, conversation.customer_name)
         missing = tuple(item.label for item in drafting.missing_items(book, found, texts))
-        return prompts.draft_messages(conversation, book, missing, example, masker)
+        given = [(citation.title, body) for citation, body in sources]
+        return prompts.draft_messages(conversation, book, missing, example, masker, given)
 
     def draft(self, conversation: Conversation, diagnosis: Diagnosis) -> Draft | None:
         return self.stream_draft(conversation, diagnosis)

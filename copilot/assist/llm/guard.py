@@ -21,7 +21,7 @@ class CheckedDraft(Draft):
 
 _MONEY = re.compile(r"[$€£¥]\s?\d[\d,.]*|\b\d[\d,.]*\s?(?:dollars|euros?|pounds|usd|eur|gbp)\b|\b\d+(?:\.\d+)?\s?%",
                     re.IGNORECASE)
-_DURATION = re.compile(r"\b\d+(?:\s*[-–]\s*\d+)?\s*(?:business\s+|working\s+)?(?:hours?|days?|weeks?)\b"
+_DURATION = re.compile(r"\b\d+(?:\s*(?:[-–]|to)\s*\d+)?\s*(?:business\s+|working\s+)?(?:hours?|days?|weeks?)\b"
                        r"|\btomorrow\b|\bby (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
                        re.IGNORECASE)
 # What an agent may only offer when the playbook says so: name -> pattern.
@@ -63,19 +63,36 @@ def _shared_run(a: list[str], b: list[str], n: int) -> bool:
     return any(tuple(b[i:i + n]) in grams for i in range(len(b) - n + 1))
 
 
-def promise_flags(text: str, book: Playbook, customer_texts: list[str]) -> list[str]:
-    allowed = _playbook_text(book)
+def promise_flags(text: str, book: Playbook, customer_texts: list[str], sources: tuple[str, ...] = ()) -> list[str]:
+    """What the draft offers or states that neither the playbook nor the team's sources (the saved
+    replies and articles it was given) say."""
+    allowed = " ".join([_playbook_text(book), *sources]).lower()
     given = " ".join(customer_texts).lower()
+    where = f"the {book.name} playbook" + (" and the cited sources" if sources else "")
     flags = []
     for amount in dict.fromkeys(m.group(0).strip() for m in _MONEY.finditer(text)):
         if _norm(amount) not in _norm(given) and _norm(amount) not in _norm(allowed):
-            flags.append(f"Mentions an amount ({amount}) that neither the chat nor the playbook gives.")
+            flags.append(f"Mentions an amount ({amount}) that neither the chat nor {where} gives.")
     for when in dict.fromkeys(m.group(0).strip() for m in _DURATION.finditer(text)):
         if _norm(when) not in _norm(allowed):
-            flags.append(f"Promises a time ({when}) the {book.name} playbook does not state.")
+            flags.append(f"Promises a time ({when}) {where} does not state.")
     for what, pattern in _PROMISES.items():
         if re.search(pattern, text, re.IGNORECASE) and not re.search(pattern, allowed, re.IGNORECASE):
-            flags.append(f"Offers {what}, which the {book.name} playbook does not allow.")
+            flags.append(f"Offers {what}, which {where} does not allow.")
+    return flags
+
+
+_LINK = re.compile(r"https?://[^\s)>\]]+|www\.[^\s)>\]]+", re.IGNORECASE)
+
+
+def source_flags(text: str, cited: tuple[int, ...], sources: tuple[str, ...], book: Playbook | None,
+                 customer_texts: list[str]) -> list[str]:
+    """Citations of sources that were not given, and links nobody gave."""
+    flags = [f"Cites a source [{n}] that was not given to the model." for n in cited if not 1 <= n <= len(sources)]
+    known = " ".join([*sources, *customer_texts, _playbook_text(book) if book else ""]).lower()
+    for link in dict.fromkeys(m.group(0).rstrip(".,;:!?") for m in _LINK.finditer(text)):
+        if link.lower() not in known:
+            flags.append(f"Gives a link ({link}) that no source, playbook or message contains.")
     return flags
 
 
@@ -92,14 +109,19 @@ def injection_flags(text: str, customer_texts: list[str]) -> list[str]:
     return flags
 
 
-def check(text: str, book: Playbook | None, customer_texts: list[str]) -> tuple[str, ...]:
-    """Flags for a draft answering `customer_texts` under `book` (() when it looks fine)."""
-    flags = promise_flags(text, book, customer_texts) if book is not None else []
+def check(text: str, book: Playbook | None, customer_texts: list[str], sources: tuple[str, ...] = (),
+          cited: tuple[int, ...] = ()) -> tuple[str, ...]:
+    """Flags for a draft answering `customer_texts` under `book` (() when it looks fine). `sources`:
+    the texts of the saved replies and articles the model was given; `cited`: the [n] it used."""
+    flags = promise_flags(text, book, customer_texts, sources) if book is not None else []
     if book is not None and (book.needs_human or not book.ai_eligible):
         flags.append(f"The {book.name} playbook says a specialist should handle this: check before sending.")
+    flags += source_flags(text, cited, sources, book, customer_texts)
     flags += injection_flags(text, customer_texts)
     return tuple(dict.fromkeys(flags))
 
 
-def checked(draft: Draft, book: Playbook | None, customer_texts: list[str]) -> CheckedDraft:
-    return CheckedDraft(draft.text, draft.category, check(draft.text, book, customer_texts))
+def checked(draft: Draft, book: Playbook | None, customer_texts: list[str], sources: tuple[str, ...] = (),
+            cited: tuple[int, ...] = ()) -> CheckedDraft:
+    return CheckedDraft(draft.text, draft.category, check(draft.text, book, customer_texts, sources, cited),
+                        citations=draft.citations)
