@@ -13,7 +13,7 @@ from copilot import APP_NAME, __version__
 
 # Modules under copilot.cli that add a sub-command with register(subparsers).
 SUBCOMMANDS = ("run", "selftest", "screenshot", "train", "eval", "usage", "suggest", "review", "knowledge",
-               "practice", "taxonomy")
+               "practice", "taxonomy", "teamdb", "sync")
 
 
 def build_parser(commands: tuple[str, ...] = SUBCOMMANDS) -> argparse.ArgumentParser:

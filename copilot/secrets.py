@@ -78,7 +78,13 @@ class KeyStore:
         return type(ring.get_keyring()).__name__ if ring else ""
 
     def get(self, base_url: str) -> str | None:
-        account = account_for(base_url)
+        stored = self.get_account(account_for(base_url))
+        if stored:
+            return stored
+        return (os.environ.get(ENV_VAR) or None) if environment_key_allowed(base_url) else None
+
+    def get_account(self, account: str) -> str | None:
+        """The secret kept under `account` (this session's memory, then the keyring), or None."""
         with self._lock:
             if account in self._memory:
                 return self._memory[account]
@@ -91,32 +97,37 @@ class KeyStore:
             except Exception as exc:  # locked or broken backend: say so, never log the key
                 self.problem = f"The system keyring could not be read ({type(exc).__name__})."
                 log.warning("keyring read failed: %s", type(exc).__name__)
-        return (os.environ.get(ENV_VAR) or None) if environment_key_allowed(base_url) else None
+        return None
 
     def set(self, base_url: str, key: str) -> str:
         """Keep `key` for `base_url`. Returns a sentence saying where it went."""
-        key = key.strip()
-        if not key:
-            self.delete(base_url)
-            return "API key removed."
-        account = account_for(base_url)
+        return self.set_account(account_for(base_url), key, "API key")
+
+    def set_account(self, account: str, secret: str, what: str) -> str:
+        """Keep `secret` under `account` (`what` names it in the sentence returned)."""
+        secret = secret.strip()
+        if not secret:
+            self.delete_account(account)
+            return f"{what} removed."
         ring = self._keyring()
         if ring is not None:
             try:
-                ring.set_password(SERVICE, account, key)
+                ring.set_password(SERVICE, account, secret)
                 with self._lock:
                     self._memory.pop(account, None)
                 self.problem = ""
-                return f"API key saved in the system keyring ({self.backend_name()})."
+                return f"{what} saved in the system keyring ({self.backend_name()})."
             except Exception as exc:
                 self.problem = f"{NO_BACKEND} (the keyring refused it: {type(exc).__name__})"
                 log.warning("keyring write failed: %s", type(exc).__name__)
         with self._lock:
-            self._memory[account] = key
+            self._memory[account] = secret
         return self.problem or NO_BACKEND
 
     def delete(self, base_url: str) -> None:
-        account = account_for(base_url)
+        self.delete_account(account_for(base_url))
+
+    def delete_account(self, account: str) -> None:
         with self._lock:
             self._memory.pop(account, None)
         ring = self._keyring()
@@ -173,43 +184,23 @@ SOURCE_PREFIX = "chat-source:"
 
 def get_source_secret(account: str) -> str | None:
     """The saved token or password for a chat source account, or None. Never read from the environment."""
-    key = SOURCE_PREFIX + account
-    with store._lock:
-        if key in store._memory:
-            return store._memory[key]
-    ring = store._keyring()
-    if ring is None:
-        return None
-    try:
-        return ring.get_password(SERVICE, key) or None
-    except Exception as exc:  # locked or broken backend: say so, never log the secret
-        store.problem = f"The system keyring could not be read ({type(exc).__name__})."
-        return None
+    return store.get_account(SOURCE_PREFIX + account)
 
 
 def set_source_secret(account: str, secret: str) -> str:
     """Keep (or, when empty, remove) a chat source's secret. Returns a sentence saying where it went."""
-    key = SOURCE_PREFIX + account
-    secret = secret.strip()
-    ring = store._keyring()
-    if not secret:
-        with store._lock:
-            store._memory.pop(key, None)
-        if ring is not None:
-            try:
-                ring.delete_password(SERVICE, key)
-            except Exception:  # nothing stored: nothing to remove
-                pass
-        return "Sign-in details removed."
-    if ring is not None:
-        try:
-            ring.set_password(SERVICE, key, secret)
-            with store._lock:
-                store._memory.pop(key, None)
-            return f"Saved in the system keyring ({store.backend_name()})."
-        except Exception as exc:
-            store.problem = f"{NO_BACKEND} (the keyring refused it: {type(exc).__name__})"
-    with store._lock:
-        store._memory[key] = secret
-    return ("No system keyring is available, so this is kept in memory for this session only; "
-            "you will need to enter it again next time.")
+    return store.set_account(SOURCE_PREFIX + account, secret, "Sign-in details")
+
+
+# The team store's password (copilot/teamstore): one entry per user@host:port/database, never in
+# settings. Where there is no keyring it lasts for this session only, like the API key.
+def get_team_store_password(account: str) -> str | None:
+    return store.get_account(account)
+
+
+def set_team_store_password(account: str, password: str) -> str:
+    return store.set_account(account, password, "Team store password")
+
+
+def delete_team_store_password(account: str) -> None:
+    store.delete_account(account)

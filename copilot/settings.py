@@ -51,6 +51,11 @@ class Settings:
     # Chat source (issue 13; copilot/sources/config.py): where chats come from. The token or password
     # is not here: it is in the OS keyring (copilot/secrets.py, get_source_secret).
     chat_source: dict = field(default_factory=dict)  # SourceConfig.to_dict(); {} for the built-in simulator
+    # Team store (issue 14; copilot/teamstore): the usage log copied to the team's PostgreSQL in the
+    # background. The password is not here: it is in the OS keyring (copilot/secrets.py).
+    team_store_url: str = ""  # postgresql://USER@HOST[:PORT]/DATABASE, never with a password
+    team_store_sslmode: str = "prefer"  # libpq's sslmode: disable, allow, prefer, require, verify-ca, verify-full
+    team_store_sync: bool = False  # copy the usage log to the team store in the background
 
     def validated(self) -> "Settings":
         for f in fields(self):  # a hand-edited file can hold any JSON value: check each type first
@@ -83,7 +88,24 @@ class Settings:
             from copilot.sources.config import SourceConfig
 
             SourceConfig.from_dict(self.chat_source)
+        self._validate_team_store()
         return self
+
+    def _validate_team_store(self) -> None:
+        from copilot.teamstore.config import SSLMODES, StoreConfig
+        from copilot.teamstore.errors import TeamStoreError
+
+        if self.team_store_sslmode not in SSLMODES:
+            raise ValueError(f"team_store_sslmode must be one of {', '.join(SSLMODES)}, not {self.team_store_sslmode!r}")
+        if self.team_store_sync and not self.team_store_url.strip():
+            raise ValueError("team_store_sync needs team_store_url")
+        if self.team_store_url.strip():
+            try:
+                config = StoreConfig.parse(self.team_store_url, self.team_store_sslmode)
+            except TeamStoreError as exc:
+                raise ValueError(f"team_store_url: {exc}") from None
+            if config.password:
+                raise ValueError("team_store_url must not hold a password: it goes to the system keyring")
 
 
 _TYPES = {"str": str, "int": int, "float": float, "bool": bool}

@@ -66,3 +66,28 @@ def pytest_runtest_makereport(item, call):
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
         report.outcome = "failed"
         report.longrepr = f"Skipped on CI, which must run every test: {reason}"
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A real PostgreSQL server (Debian's `postgresql`), started once for the session on a free
+    loopback port as an unprivileged user. Skipped, saying why, where PostgreSQL is not installed
+    (and on CI a skip fails, see below)."""
+    from tests.pg_cluster import PgCluster, missing
+
+    problem = missing()
+    if problem:
+        pytest.skip(problem)
+    cluster = PgCluster.start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def team_store(pg_cluster):
+    """A freshly initialised team store (its own database) with logins ann, bo, cy, di (agents) and lee (lead)."""
+    from tests.teamstore_helpers import drop_store, new_store
+
+    store = new_store(pg_cluster)
+    yield store
+    drop_store(store)

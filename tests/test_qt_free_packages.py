@@ -8,7 +8,8 @@ from pathlib import Path
 
 import copilot
 
-QT_FREE = ("core", "assist", "sources", "usage", "review", "selftest", "practice", "knowledge", "language")
+QT_FREE = ("core", "assist", "sources", "usage", "review", "selftest", "practice", "knowledge", "language",
+           "teamstore")
 
 BLOCK_QT = """
 import importlib.abc, sys

@@ -51,7 +51,8 @@ def test_loads_a_team_with_progress_and_shows_the_table(qtbot, window, team):
     with qtbot.waitSignal(window.review_shown, timeout=20000):
         window.load([str(team)])
         assert window.loading_row.isVisible() and window.loading_row.cancel_button.isEnabled()
-    assert steps == [(n, 5) for n in range(1, 6)]
+    # progress reaches the window at most once a frame, latest first (copilot/ui/background.py): steps may merge
+    assert steps[-1] == (5, 5) and steps == sorted(set(steps)) and all(total == 5 for _, total in steps)
     assert not window.loading_row.isVisible()
     assert window.proxy.rowCount() == 4
     assert "4 agent(s)" in window.status.text() and "files were only read" in window.status.text()

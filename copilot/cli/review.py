@@ -20,6 +20,9 @@ def register(subparsers) -> None:
                                    description=__doc__.splitlines()[0])
     parser.add_argument("--logs", nargs="+", action="extend", default=[], metavar="PATH",
                         help="usage log files or folders of them (repeatable)")
+    parser.add_argument("--db", metavar="URL", help="review the team store instead: postgresql://USER@HOST/DATABASE "
+                        "(computed on the server; whole UTC days)")
+    parser.add_argument("--sslmode", metavar="MODE", help="TLS for --db: disable, prefer (default), require, verify-full, ...")
     parser.add_argument("--since", type=_time, help="from this time: ISO (UTC unless an offset is given) or epoch")
     parser.add_argument("--until", type=_time, help="up to this time (exclusive)")
     parser.add_argument("--threshold", action="append", default=[], metavar="NAME=VALUE",
@@ -34,6 +37,10 @@ def handle(args: argparse.Namespace) -> int:
     thresholds = thresholds_and_range(args, "review")
     if thresholds is None:
         return 2
+    if args.db:
+        from copilot.cli.review_store import review_from_store
+
+        return review_from_store(args, thresholds)
     if not (args.html or args.csv or args.json):
         from copilot.ui.review.window import run_review_window
 
@@ -45,23 +52,39 @@ def handle(args: argparse.Namespace) -> int:
 
 
 def export(args: argparse.Namespace, thresholds) -> int:
-    from copilot.review.export import output_problem, review_dict, write_csv
-    from copilot.review.html_report import write_html
     from copilot.review.team import review_logs
+
+    if outputs_refused(args, args.logs):
+        return 2
+    review = review_logs(args.logs, args.since, args.until, thresholds)
+    return write_outputs(args, review)
+
+
+def outputs_refused(args: argparse.Namespace, inputs) -> bool:
+    """Says (and returns True) when --html/--csv would overwrite each other or an input."""
+    from copilot.review.export import output_problem
 
     if args.html and args.csv and args.html == args.csv:
         print("copilot review: --html and --csv name the same file", file=sys.stderr)
-        return 2
+        return True
     for out in (args.html, args.csv):
-        problem = out and output_problem(out, args.logs)
+        problem = out and output_problem(out, inputs)
         if problem:
             print(f"copilot review: {problem}", file=sys.stderr)
-            return 2
-    review = review_logs(args.logs, args.since, args.until, thresholds)
+            return True
+    return False
+
+
+def write_outputs(args: argparse.Namespace, review) -> int:
+    """The reports asked for, from a review of files or of the team store."""
+    from copilot.review.export import review_dict, write_csv
+    from copilot.review.html_report import write_html
+
     for problem in review.problems:
         print(f"copilot review: {problem.message}", file=sys.stderr)
     if not review.agents:
-        print("copilot review: no usage could be loaded from the logs given.", file=sys.stderr)
+        print("copilot review: no usage could be loaded from the "
+              f"{'team store' if getattr(args, 'db', None) else 'logs given'}.", file=sys.stderr)
         if args.json:
             print(json.dumps(review_dict(review), indent=2))
         return 1

@@ -67,6 +67,9 @@ class AgentSkillRecords:
         return found
 
 
+# Where each kind goes in AgentSkillRecords (the team store reads the same records: copilot/teamstore/source.py).
+FIELD_FOR_KIND = {"practice_session": "practices", "practice_chat": "practice_chats", "blind_pick": "blind_picks",
+                  "blind_outcome": "blind_outcomes"}
 _QUERY = f"""
 SELECT a.name, s.uuid, e.ts, e.kind, e.fields FROM events e JOIN sessions s ON s.id = e.session_id
 JOIN agents a ON a.id = s.agent_id
@@ -86,8 +89,6 @@ def read_skill_records(conn: sqlite3.Connection, agent: str | None = None, since
     if agent is not None:
         params.append(agent)
     found: dict[str, AgentSkillRecords] = {}
-    target = {"practice_session": "practices", "practice_chat": "practice_chats", "blind_pick": "blind_picks",
-              "blind_outcome": "blind_outcomes"}
     for name, session_uuid, ts, kind, text in conn.execute(sql, params):
         if seen is not None:
             key = (session_uuid, kind, ts, text)
@@ -100,7 +101,7 @@ def read_skill_records(conn: sqlite3.Connection, agent: str | None = None, since
             continue
         if isinstance(fields, dict) and isinstance(ts, (int, float)):
             records = found.setdefault(name, AgentSkillRecords(name))
-            getattr(records, target[kind]).append((float(ts), fields))
+            getattr(records, FIELD_FOR_KIND[kind]).append((float(ts), fields))
     return found
 
 

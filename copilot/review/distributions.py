@@ -64,6 +64,19 @@ def distribution(review, key: str) -> Distribution:
     return d
 
 
+def window_sums(review, window: str) -> tuple[dict[tuple[float, str], Tally], dict[tuple[float, str], Extras]]:
+    """(window start, agent) -> the sums of that agent's days in the window, and the review's own
+    sums of their sessions that started in it."""
+    tallies: dict[tuple[float, str], Tally] = defaultdict(Tally)
+    extras: dict[tuple[float, str], Extras] = defaultdict(Extras)
+    for a in review.agents:
+        for s in a.loaded:
+            for day, tally in s.days.items():
+                tallies[(window_start(window, day * DAY), a.agent)].add(tally)
+            extras[(window_start(window, s.start), a.agent)].add(s.extras)
+    return tallies, extras
+
+
 @dataclass
 class Trend:
     key: str
@@ -87,13 +100,10 @@ class _View:
 
 def window_views(review, window: str) -> dict[float, list[_View]]:
     """Window start -> one view per agent active in it."""
-    tallies: dict[tuple[float, str], Tally] = defaultdict(Tally)
-    extras: dict[tuple[float, str], Extras] = defaultdict(Extras)
-    for a in review.agents:
-        for s in a.loaded:
-            for day, tally in s.days.items():
-                tallies[(window_start(window, day * DAY), a.agent)].add(tally)
-            extras[(window_start(window, s.start), a.agent)].add(s.extras)
+    if review.source is not None:  # the team store sums the windows on its server
+        tallies, extras = review.source.window_sums(review, window)
+    else:
+        tallies, extras = window_sums(review, window)
     views: dict[float, list[_View]] = defaultdict(list)
     for (start, agent), tally in sorted(tallies.items()):
         views[start].append(_View(agent, tally, extras.get((start, agent), Extras())))

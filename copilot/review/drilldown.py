@@ -1,6 +1,6 @@
 """One agent up close: the timeline of decisions, open chats over each shift, and the flagged stretches.
 
-    detail = agent_detail(review, "ann")   # reads that agent's sessions again, read-only
+    detail = agent_detail(review, "ann")   # reads that agent's sessions again, read-only (or asks review.source)
 
 Flagged stretches are the 5-minute slices that made a flag: for overload, the slices with clearly
 more chats open than usual (the rule's own high-load buckets); for over-reliance, slices where
@@ -86,10 +86,11 @@ class AgentDetail:
 
 
 def agent_detail(review, agent: str) -> AgentDetail:
+    if review.source is not None:  # e.g. the team store, which reads the agent's rows from its server
+        return review.source.agent_detail(review, agent)
     a = review.agent(agent)
-    lo, hi = (-1e18 if review.since is None else review.since), (1e18 if review.until is None else review.until)
-    detail = AgentDetail(agent, [(s.session.key, s.session.start, s.session.end, [f.kind for f in s.raised])
-                                 for s in a.sessions], stores_text=a.stores_text)
+    lo, hi = review_range(review)
+    rows: dict[str, tuple[list[tuple], list[tuple[float, int]]]] = {}
     by_file = defaultdict(list)
     for s in a.sessions:
         by_file[s.session.path].append(s)
@@ -100,20 +101,35 @@ def agent_detail(review, agent: str) -> AgentDetail:
                 ls = s.session
                 sql = _DECISIONS.format(text="m.text" if ls.stores_text else "NULL",
                                         join=_CUSTOMER_TEXT if ls.stores_text else "")
-                for ts, chat, kind, secs, dist, length, text in conn.execute(sql, {"sid": ls.id, "since": lo,
-                                                                                   "until": hi}):
-                    per_word = secs / (length / 5.5) if secs is not None and length else None
-                    unread = kind == "accepted" and bool(length) and secs is not None \
-                        and secs * READING_CHARS_PER_SECOND < length
-                    detail.decisions.append(DecisionPoint(ts, ls.key, chat, kind, secs, per_word, unread, dist, text))
-                detail.concurrency[ls.key] = [(t, n) for t, n in conn.execute(_STEPS, (ls.id,)) if t is not None]
+                decisions = conn.execute(sql, {"sid": ls.id, "since": lo, "until": hi}).fetchall()
+                rows[ls.key] = decisions, conn.execute(_STEPS, (ls.id,)).fetchall()
         finally:
             conn.close()
-        for s in sessions:
-            for r in s.session.escalations:
-                trigger = r.trigger if s.session.stores_text else without_quotes(r.trigger)
-                detail.escalations.append(EscalationPoint(r.escalated_at, s.session.key, r.chat_id, r.type,
-                                                          r.reason or "", trigger, r.seconds_to_intervene))
+    return assemble_detail(review, a, rows)
+
+
+def review_range(review) -> tuple[float, float]:
+    return (-1e18 if review.since is None else review.since), (1e18 if review.until is None else review.until)
+
+
+def assemble_detail(review, a, rows: dict[str, tuple[list[tuple], list[tuple[float, int]]]]) -> AgentDetail:
+    """The drill-down from each session's decision rows (ts, chat, decision, seconds, edit distance,
+    draft length, customer text) and concurrency steps (ts, open chats), however they were read."""
+    detail = AgentDetail(a.agent, [(s.session.key, s.session.start, s.session.end, [f.kind for f in s.raised])
+                                   for s in a.sessions], stores_text=a.stores_text)
+    for s in a.sessions:
+        ls = s.session
+        decisions, steps = rows.get(ls.key, ([], []))
+        for ts, chat, kind, secs, dist, length, text in decisions:
+            per_word = secs / (length / 5.5) if secs is not None and length else None
+            unread = kind == "accepted" and bool(length) and secs is not None \
+                and secs * READING_CHARS_PER_SECOND < length
+            detail.decisions.append(DecisionPoint(ts, ls.key, chat, kind, secs, per_word, unread, dist, text))
+        detail.concurrency[ls.key] = [(t, n) for t, n in steps if t is not None]
+        for r in ls.escalations:
+            trigger = r.trigger if ls.stores_text else without_quotes(r.trigger)
+            detail.escalations.append(EscalationPoint(r.escalated_at, ls.key, r.chat_id, r.type,
+                                                      r.reason or "", trigger, r.seconds_to_intervene))
     detail.decisions.sort(key=lambda d: d.ts)
     detail.escalations.sort(key=lambda e: e.ts)
     detail.stretches = _stretches(review, a, detail)

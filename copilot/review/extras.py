@@ -17,27 +17,35 @@ from copilot.review.model import Extras
 
 _FAR = 1e18  # "no limit": the statement text never changes, so sqlite3 keeps it prepared
 
+# Each query groups by {key}: the session (a whole file), or the UTC day of the row's own time (one
+# session, for the team store's per-day sums); {where} narrows to one session there.
+_FILE, _DAY = "session_id", "CAST({time} / 86400 AS INTEGER)"
 # Replies sent from a draft; the agent's own are the rest of the replies in the stored sums.
 _ASSISTED = """
-SELECT session_id, count(response_seconds), sum(response_seconds) FROM messages NOT INDEXED
-WHERE suggestion_id IS NOT NULL AND sender = 'agent' AND ts >= :since AND ts < :until GROUP BY 1"""
+SELECT {key}, count(response_seconds), sum(response_seconds) FROM messages {index}
+WHERE {where} suggestion_id IS NOT NULL AND sender = 'agent' AND ts >= :since AND ts < :until GROUP BY 1"""
 _TEXT_KEPT = "SELECT DISTINCT session_id FROM messages WHERE text > ''"
 # A chat is "assisted" when the agent sent at least one reply from a draft in it (accepted or edited);
 # the probe uses messages' (session_id, chat_id, ts) index, once per chat (LIMIT -1 keeps the
 # subquery from being flattened, which would run the probe twice).
 _CHATS = """
-SELECT session_id, resolved, assisted, count(*) FROM (
-    SELECT c.session_id, c.status = 'resolved' AS resolved, EXISTS (SELECT 1 FROM messages m
+SELECT key, resolved, assisted, count(*) FROM (
+    SELECT {key} AS key, c.status = 'resolved' AS resolved, EXISTS (SELECT 1 FROM messages m
            WHERE m.session_id = c.session_id AND m.chat_id = c.chat_id AND m.sender = 'agent'
            AND m.suggestion_id IS NOT NULL) AS assisted
-    FROM chats c WHERE c.closed_at >= :since AND c.closed_at < :until LIMIT -1)
+    FROM chats c WHERE {where} c.closed_at >= :since AND c.closed_at < :until LIMIT -1)
 GROUP BY 1, 2, 3"""
 # CROSS JOIN: escalations first (a handful), each finding its message by index; not a scan of messages.
 _HANDOVER = """
-SELECT e.session_id, sum(m.frustration), count(m.frustration)
+SELECT {key}, sum(m.frustration), count(m.frustration)
 FROM escalations e CROSS JOIN messages m ON m.session_id = e.session_id AND m.chat_id = e.chat_id
      AND m.message_id = e.message_id AND m.sender = 'customer'
-WHERE e.ts >= :since AND e.ts < :until GROUP BY 1"""
+WHERE {where} e.ts >= :since AND e.ts < :until GROUP BY 1"""
+_BY_FILE = (_ASSISTED.format(key=_FILE, index="NOT INDEXED", where=""),
+            _CHATS.format(key="c." + _FILE, where=""), _HANDOVER.format(key="e." + _FILE, where=""))
+_BY_DAY = (_ASSISTED.format(key=_DAY.format(time="ts"), index="", where="session_id = :session AND"),
+           _CHATS.format(key=_DAY.format(time="c.closed_at"), where="c.session_id = :session AND"),
+           _HANDOVER.format(key=_DAY.format(time="e.ts"), where="e.session_id = :session AND"))
 
 
 def read_extras(conn: sqlite3.Connection, since: float | None = None,
@@ -45,23 +53,34 @@ def read_extras(conn: sqlite3.Connection, since: float | None = None,
     """Session id -> its Extras (own replies left for the caller: all timed replies minus these),
     and the sessions that kept message text: only there may the review show what customers wrote."""
     params = {"since": -_FAR if since is None else since, "until": _FAR if until is None else until}
+    return _read(conn, _BY_FILE, params), {sid for (sid,) in conn.execute(_TEXT_KEPT)}
+
+
+def read_extras_by_day(conn: sqlite3.Connection, session_id: int) -> dict[int, Extras]:
+    """One session's Extras per UTC day (own replies left for the caller), as read_extras counts them:
+    a day's sums are what read_extras gives for that session over that day."""
+    return _read(conn, _BY_DAY, {"since": -_FAR, "until": _FAR, "session": session_id})
+
+
+def _read(conn: sqlite3.Connection, queries: tuple[str, str, str], params: dict) -> dict[int, Extras]:
+    assisted, chats, handover = queries
     result: dict[int, Extras] = {}
-    for sid, timed, seconds in conn.execute(_ASSISTED, params):
-        e = result.setdefault(sid, Extras())
+    for key, timed, seconds in conn.execute(assisted, params):
+        e = result.setdefault(key, Extras())
         e.assisted_replies, e.assisted_reply_seconds = timed or 0, seconds or 0.0
-    for sid, resolved, assisted, count in conn.execute(_CHATS, params):
-        e = result.setdefault(sid, Extras())
+    for key, resolved, is_assisted, count in conn.execute(chats, params):
+        e = result.setdefault(key, Extras())
         e.chats_ended += count
         e.chats_resolved += count if resolved else 0
-        if assisted:
+        if is_assisted:
             e.assisted_chats_ended += count
             e.assisted_chats_resolved += count if resolved else 0
     if _has_table(conn, "escalations"):
-        for sid, total, count in conn.execute(_HANDOVER, params):
-            e = result.setdefault(sid, Extras())
+        for key, total, count in conn.execute(handover, params):
+            e = result.setdefault(key, Extras())
             e.handover_frustration_sum += total or 0.0
             e.handovers += count
-    return result, {sid for (sid,) in conn.execute(_TEXT_KEPT)}
+    return result
 
 
 def _has_table(conn: sqlite3.Connection, name: str) -> bool:

@@ -143,6 +143,11 @@ def _table(review: TeamReview) -> str:
     return f"<h2>Agents</h2><table><tr>{head}</tr>{''.join(rows)}</table>"
 
 
+def _origin(review) -> str:
+    """Where the figures come from: the log files, or the team store (named without its password)."""
+    return f"the team store {review.files[0]}" if review.source is not None else f"{len(review.files)} log file(s)"
+
+
 def render_html(review: TeamReview) -> str:
     marks = _flag_marks(review)
     strips = []
@@ -156,7 +161,7 @@ def render_html(review: TeamReview) -> str:
     generated = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Usage review – {escape(APP_NAME)}'
             f"</title><style>{STYLE}</style></head><body><main>"
-            f"<h1>Usage review</h1><p class=\"meta\">{escape(period_text(review))} · {len(review.files)} log file(s) · "
+            f"<h1>Usage review</h1><p class=\"meta\">{escape(period_text(review))} · {escape(_origin(review))} · "
             f"generated {generated} by {escape(APP_NAME)} {escape(__version__)}</p>{problems}{_cards(review)}"
             "<h2>Team distributions: where each agent stands</h2>" + _legend()
             + f'<div class="grid">{"".join(f"<div class=panel>{s}</div>" for s in strips)}</div>'

@@ -24,25 +24,32 @@ from copilot.usage.timeframes import iso, window_start
 
 
 def skill_of(review) -> TeamSkill:
-    """The review's skill section, computed on first use and kept on the review."""
+    """The review's skill section, computed on first use and kept on the review (a review from the
+    team store reads its records there: review.source.skill)."""
     if getattr(review, "skill", None) is None:
-        review.skill = build_skill(review)
+        source = getattr(review, "source", None)
+        review.skill = build_skill(review) if source is None else source.skill(review)
     return review.skill
 
 
-def build_skill(review, now: float | None = None) -> TeamSkill:
-    paths = list(review.files) + [p.path for p in review.problems if p.kind == "empty" and Path(p.path).is_file()]
-    try:
-        records = read_skill_files(paths, since=review.since, until=review.until)
-    except UsageLogError:
-        records = {}  # the file was readable for the usage review a moment ago; leave the section empty
+def build_skill(review, now: float | None = None, records: dict | None = None, tally_of=None) -> TeamSkill:
+    """`records`: the agents' practice and blind-first records when read elsewhere (else from the
+    review's files); `tally_of(session review)`: its sums, for the weekly reliance (see reliance_by_week)."""
+    if records is None:
+        paths = list(review.files) + [p.path for p in review.problems if p.kind == "empty" and Path(p.path).is_file()]
+        try:
+            records = read_skill_files(paths, since=review.since, until=review.until)
+        except UsageLogError:
+            records = {}  # the file was readable for the usage review a moment ago; leave the section empty
     if now is None:  # judged as at the end of the period reviewed
         now = review.until or max((a.metrics.end for a in review.agents), default=None) or time.time()
-    return assess_team(records, reliance_by_week(review), now)
+    return assess_team(records, reliance_by_week(review, tally_of), now)
 
 
-def reliance_by_week(review) -> dict[str, list[RelianceWeek]]:
-    """Each agent's weeks: flagged when any session that week was; the week's pooled fast-acceptance share."""
+def reliance_by_week(review, tally_of=None) -> dict[str, list[RelianceWeek]]:
+    """Each agent's weeks: flagged when any session that week was; the week's pooled fast-acceptance share.
+    `tally_of(session review)`: the session's sums (by default its metrics'; a store review has its own)."""
+    tally_of = tally_of or (lambda s: s.metrics.tally)
     found: dict[str, list[RelianceWeek]] = {}
     for agent in review.agents:
         weeks: dict[float, list] = defaultdict(list)
@@ -51,7 +58,7 @@ def reliance_by_week(review) -> dict[str, list[RelianceWeek]]:
         rows = []
         for start in sorted(weeks):
             flags = [s.flags["over_reliance"] for s in weeks[start]]
-            figures = Figures.of(Tally.total(s.metrics.tally for s in weeks[start]))
+            figures = Figures.of(Tally.total(tally_of(s) for s in weeks[start]))
             rows.append(RelianceWeek(start, any(f.raised for f in flags), any(f.judged for f in flags),
                                      figures.fast_acceptance_share))
         found[agent.agent] = rows

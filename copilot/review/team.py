@@ -35,7 +35,7 @@ _LOAD = ("replies", "reply_seconds", "replies_timed", "customer_messages", "frus
 @dataclass
 class SessionReview:
     session: LoadedSession
-    metrics: AgentMetrics
+    metrics: AgentMetrics | None  # None in a team-store summary until the drill-down reads the session
     flags: dict[str, Flag]
 
     @property
@@ -93,6 +93,9 @@ class TeamReview:
     team_extras: Extras = field(default_factory=Extras)
     effort: dict[str, EffortByType] = field(default_factory=dict)
     skill: object | None = None  # skill trends (copilot/review/skill.py), computed on first use
+    # Where the review came from when not from files (the team store): it answers the trends'
+    # window_sums(review, window) and agent_detail(review, agent) itself. None: files.
+    source: object | None = None
 
     def agent(self, name: str) -> AgentReview:
         return next(a for a in self.agents if a.agent == name)

@@ -12,6 +12,7 @@ MIN_CHATS ended chats is "unrated"; with fewer than three rated agents nobody is
 """
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from copilot.review.model import Extras
@@ -24,13 +25,19 @@ MIN_REPLIES = 10
 MIN_CHATS = 5
 
 
-def _rank(value: float, others: list[float], higher_is_better: bool) -> float:
-    """Share of the others this value beats (ties count half): 0 worst, 1 best."""
-    if not others:
-        return 0.5
-    beaten = sum(1.0 if (value > o if higher_is_better else value < o) else 0.5 if value == o else 0.0
-                 for o in others)
-    return beaten / len(others)
+def _ranks(values: dict[str, float], higher_is_better: bool) -> dict[str, float]:
+    """For each agent, the share of the other agents their value beats (ties count half): 0 worst, 1 best.
+
+    Sorted once and bisected, so a team of a thousand costs milliseconds, not a million comparisons."""
+    ordered = sorted(values.values())
+    others = len(ordered) - 1
+    result = {}
+    for name, value in values.items():
+        below, upto = bisect_left(ordered, value), bisect_right(ordered, value)
+        ties = upto - below - 1  # the agent's own value is among the equal ones
+        beaten = below if higher_is_better else len(ordered) - upto
+        result[name] = (beaten + 0.5 * ties) / others if others else 0.5
+    return result
 
 
 def assign_tiers(agents: list) -> None:
@@ -41,12 +48,10 @@ def assign_tiers(agents: list) -> None:
         a.tier, a.score = UNRATED, None
     if len(rated) < 3:
         return
-    latency = {a.agent: a.figures.reply_seconds for a in rated}
-    resolution = {a.agent: a.extras.resolution_rate for a in rated}
+    latency = _ranks({a.agent: a.figures.reply_seconds for a in rated}, higher_is_better=False)
+    resolution = _ranks({a.agent: a.extras.resolution_rate for a in rated}, higher_is_better=True)
     for a in rated:
-        others = [x for x in rated if x is not a]
-        a.score = round((_rank(latency[a.agent], [latency[x.agent] for x in others], False)
-                         + _rank(resolution[a.agent], [resolution[x.agent] for x in others], True)) / 2, 3)
+        a.score = round((latency[a.agent] + resolution[a.agent]) / 2, 3)
     ordered = sorted(rated, key=lambda a: (-a.score, a.figures.reply_seconds, a.agent))
     third = max(1, round(len(ordered) / 3))
     for i, a in enumerate(ordered):

@@ -1,4 +1,4 @@
-"""Settings: who the agent is, how suggestions appear, how many chats at once, privacy."""
+"""Settings: who the agent is, how suggestions appear, how many chats at once, privacy, the team store."""
 from __future__ import annotations
 
 from dataclasses import replace
@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QRadioButton,
     QSpinBox,
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
 from copilot.core.modes import AssistMode
 from copilot.settings import Settings
 from copilot.ui.diagnosis_panel import plain_label
+from copilot.ui.team_sync import TeamStoreBox
 
 MODE_TEXT = {
     AssistMode.AUTOMATIC: "Automatic: diagnosis and draft appear as soon as they are ready",
@@ -88,6 +90,8 @@ class SettingsDialog(QDialog):
         model_row.addWidget(self.model_dir, 1)
         model_row.addWidget(browse)
         form.addRow("Offline model", model_row)
+        self.team_store = TeamStoreBox(settings)
+        form.addRow("Team store", self.team_store)
         layout.addLayout(form)
         layout.addWidget(plain_label("The model, the privacy choice and blind-first sampling take effect the next "
                                      "time the app starts.", "muted"))
@@ -97,6 +101,13 @@ class SettingsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
 
+    def accept(self) -> None:
+        problem = self.team_store.problem(self._original)
+        if problem:
+            QMessageBox.warning(self, "Settings", problem)
+            return
+        super().accept()
+
     def _choose_model(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Model folder made by `copilot train`", self.model_dir.text())
         if folder:
@@ -104,11 +115,11 @@ class SettingsDialog(QDialog):
 
     def result_settings(self) -> Settings:
         mode = next((m for m, b in self.mode_buttons.items() if b.isChecked()), AssistMode.AUTOMATIC)
-        return replace(
+        return self.team_store.apply(replace(
             self._original, agent_name=self.agent.text().strip(), assist_mode=mode.value,
             max_concurrent_chats=self.concurrency.value(), nudges=self.nudges.isChecked(),
             store_message_text=self.store_text.isChecked(), model_dir=self.model_dir.text().strip(),
             # 1 is not a sample: "1 chat in 1" would hide every suggestion, so it means 2
             blind_first_every=max(2, self.blind_first.value()) if self.blind_first.value() else 0,
             practice_chats=self.practice_chats.value(),
-        )
+        ))

@@ -23,18 +23,26 @@ class StatusArea(QWidget):
         self.health_source = None  # e.g. UsageLog.health: () -> UsageLogHealth
         self.source = plain_label("", "muted", wrap=False)
         self.source.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.team_store = plain_label("", "muted", wrap=False)  # "team store: 3 h behind" (copilot/ui/team_sync.py)
+        self.team_store.hide()
         # Long figures must never widen the window: they are cut by the layout instead.
-        for label in (self.load, self.shift, self.health, self.source):
+        for label in (self.load, self.shift, self.health, self.team_store, self.source):
             label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         layout.addWidget(self.load, 2)
         layout.addSpacing(24)
         layout.addWidget(self.shift, 5)
         layout.addWidget(self.health, 3)
+        layout.addWidget(self.team_store, 2)
         layout.addWidget(self.source, 2)
         self.refresh()
 
     def set_source_text(self, text: str) -> None:
         self.source.setText(text)
+
+    def set_team_store_text(self, text: str) -> None:
+        self.team_store.setText(text)
+        self.team_store.setToolTip(text)
+        self.team_store.setVisible(bool(text))
 
     def refresh(self) -> None:
         ws = self.workspace

@@ -23,9 +23,11 @@ from copilot.ui.background import Background
 from copilot.ui.flag_monitor import FlagMonitor
 from copilot.ui.main_window import MainWindow
 from copilot.ui.settings_dialog import SettingsDialog
+from copilot.ui.team_sync import TeamSyncRunner
 
 ASSIST_THREADS = {EngineName.OFFLINE: 2, EngineName.LLM: 5}  # CPU-bound offline; a model server serves several
 LOAD_MODEL_AFTER_MS = 150  # after the window's first paint
+TEAM_STORE_FIELDS = ("team_store_url", "team_store_sslmode", "team_store_sync", "store_message_text")
 LLM_FIELDS = ("engine", "llm_base_url", "llm_model", "llm_temperature", "llm_timeout", "llm_max_tokens",
               "llm_redact_remote")
 
@@ -55,6 +57,9 @@ class Workbench:
         self.flags = FlagMonitor(self.session.workspace, self.session.usage_log, options.agent, self.background,
                                  parent=self.window)
         self.flags.flag_raised.connect(self.nudge)
+        # The usage log copied to the team store in the background, when Settings ▸ Team store says so.
+        self.team_sync = TeamSyncRunner(self.background, self.session.usage_log.path, parent=self.window)
+        self.team_sync.status_changed.connect(self.window.status_area.set_team_store_text)
         problems = self.session.problems
         if problems:  # shown without interrupting; the app's start-up also lists them all
             self.window.notify(problems[0] if len(problems) == 1 else
@@ -73,6 +78,7 @@ class Workbench:
     def start(self) -> None:
         self.window.start()
         self.flags.start()
+        self.team_sync.configure(self.settings)
         from copilot.ui.practice_window import check_practice_nudge
 
         check_practice_nudge(self)
@@ -121,7 +127,12 @@ class Workbench:
         dialog.setModal(True)
         if dialog.exec() != SettingsDialog.DialogCode.Accepted:
             return
-        self.apply_settings(dialog.result_settings())
+        settings = dialog.result_settings()
+        keep_password = dialog.team_store.password_job(settings)
+        if keep_password is not None:  # once it is in the keyring, syncing starts again with it
+            keep_password.on_done = lambda _note: self.team_sync.configure(self.settings)
+            self.background.run(keep_password)
+        self.apply_settings(settings)
 
     def edit_endpoint(self) -> None:
         from copilot.ui.llm_settings import LLMSettingsDialog
@@ -154,6 +165,8 @@ class Workbench:
             self.session.source.capacity = settings.max_concurrent_chats
         if any(getattr(old, f) != getattr(settings, f) for f in LLM_FIELDS):
             self._switch_engines(settings)
+        if any(getattr(old, f) != getattr(settings, f) for f in TEAM_STORE_FIELDS):
+            self.team_sync.configure(settings)
         self.window.status_area.refresh()
         self.background.run(Job(lambda _control: user_settings.save(settings), "Saving your settings"))
 
@@ -183,7 +196,7 @@ class Workbench:
         from copilot.ui.review.window import ReviewWindow
 
         if self.review_window is None:
-            self.review_window = ReviewWindow()
+            self.review_window = ReviewWindow(background=self.background)
             path = self.session.usage_log.path
             if path is not None and path.exists():
                 self.review_window.load([str(path)])
@@ -206,6 +219,7 @@ class Workbench:
         if self.practice_window is not None:
             self.practice_window.stop()
         self.flags.stop()
+        self.team_sync.stop()
         self.window.stop()
         self.session.coordinator.cancel_all()
         # Suggestions nobody will read are dropped; disk work (a settings save) is finished, not lost.

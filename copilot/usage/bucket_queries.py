@@ -22,7 +22,7 @@ LOAD_COLUMNS = ("replies", "reply_seconds", "replies_timed", "customer_messages"
                 "frustration_scored", "concurrency_seconds", "concurrency_peak")
 
 _AGENT_SESSIONS = """(SELECT se.id FROM sessions se JOIN agents a ON a.id = se.agent_id
-                      WHERE :agent IS NULL OR a.name = :agent)"""
+                      WHERE (:agent IS NULL OR a.name = :agent) AND (:session IS NULL OR se.id = :session))"""
 _STORED_WHERE = f"session_id IN {_AGENT_SESSIONS} AND bucket >= :first AND bucket < :stop"
 _STORED_TOTALS = ("SELECT session_id, bucket / :per_day, "
                   + ", ".join(f"max({c})" if c.endswith("_peak") else f"sum({c})" for c in bucket_sums.COLUMNS)
@@ -32,7 +32,8 @@ _STORED_LOAD = ("SELECT session_id, bucket, "
                 + f" FROM {bucket_sums.TABLE} WHERE {_STORED_WHERE}")
 _SESSIONS = """
 SELECT se.id, a.name, se.started_at, se.ended_at FROM sessions se JOIN agents a ON a.id = se.agent_id
-WHERE (:agent IS NULL OR a.name = :agent) AND se.started_at < :until ORDER BY se.id"""
+WHERE (:agent IS NULL OR a.name = :agent) AND (:session IS NULL OR se.id = :session) AND se.started_at < :until
+ORDER BY se.id"""
 _LAST_EVENT = " UNION ALL ".join(
     f"SELECT max(ts) FROM {table} WHERE session_id = ?"  # one index probe each
     for table in ("messages", "suggestions", "decisions", "focus_changes", "concurrency", "chats", "events")
@@ -61,11 +62,11 @@ class LogSums:
 
 
 def read_sums(conn: sqlite3.Connection, agent: str | None, since: float | None, until: float | None,
-              bucket: int, use_stored: bool = True) -> LogSums:
-    """Sums of events with times in [since, until), for the agent's sessions (or everyone's)."""
+              bucket: int, use_stored: bool = True, session_id: int | None = None) -> LogSums:
+    """Sums of events with times in [since, until), for the agent's sessions (or everyone's, or one)."""
     given = (since is not None, until is not None)
     since, until = (-_FAR if since is None else since), (_FAR if until is None else until)
-    params = {"agent": agent, "since": since, "until": until, "per_day": 86400 // bucket}
+    params = {"agent": agent, "session": session_id, "since": since, "until": until, "per_day": 86400 // bucket}
     sums = LogSums(_spans(conn, params))
     first, stop = math.ceil(since / bucket), math.floor(until / bucket)
     if use_stored and bucket == bucket_sums.BUCKET_SECONDS and first < stop and _has_stored_sums(conn):

@@ -14,11 +14,27 @@ from copilot.usage.metrics import AgentMetrics
 from copilot.usage.tally import Tally, ratio
 
 KIND = "overload"
-_COMPARED = ("active_seconds", "concurrency_seconds", "replies", "reply_seconds", "replies_timed",
-             "frustration_sum", "frustration_scored")
+# The sums pooled on each side of the split (high load, usual load) and compared between them.
+COMPARED = ("active_seconds", "concurrency_seconds", "replies", "reply_seconds", "replies_timed",
+            "frustration_sum", "frustration_scored")
 
 
-def judge_overload(m: AgentMetrics, refs: References, t: FlagThresholds) -> Flag:
+def split_load(buckets: list[tuple[float, Tally]], usual: float, margin: float) -> tuple[Tally, Tally]:
+    """The window's buckets pooled into high-load (usual + margin or more open chats) and usual-load ones."""
+    high, low = Tally(), Tally()
+    for _, bucket in buckets:
+        level = ratio(bucket.concurrency_seconds, bucket.active_seconds)
+        if level is not None and level >= usual + margin:
+            high.add(bucket, COMPARED)
+        elif level is not None and level <= usual:
+            low.add(bucket, COMPARED)
+    return high, low
+
+
+def judge_overload(m: AgentMetrics, refs: References, t: FlagThresholds,
+                   split: tuple[Tally, Tally] | None = None) -> Flag:
+    """`split`: split_load's answer for this window, when it was computed elsewhere (the team store
+    pools the buckets on the server); by default it is computed from m.buckets."""
     base = refs.baseline
     if base is not None and base.mean_concurrency is not None and base.active_minutes >= t.min_baseline_minutes:
         usual, usual_from = base.mean_concurrency, "your usual"
@@ -27,13 +43,7 @@ def judge_overload(m: AgentMetrics, refs: References, t: FlagThresholds) -> Flag
     evidence: dict = {"usual_open_chats": usual, "usual_from": usual_from}
     if usual is None:
         return make_flag(KIND, m, False, False, "no active time", "Not judged: no time with the app open.", evidence)
-    high, low = Tally(), Tally()
-    for _, bucket in m.buckets:
-        level = ratio(bucket.concurrency_seconds, bucket.active_seconds)
-        if level is not None and level >= usual + t.load_margin:
-            high.add(bucket, _COMPARED)
-        elif level is not None and level <= usual:
-            low.add(bucket, _COMPARED)
+    high, low = split if split is not None else split_load(m.buckets, usual, t.load_margin)
     high_minutes = high.active_seconds / 60
     high_level = ratio(high.concurrency_seconds, high.active_seconds)
     evidence |= {"high_load_minutes": high_minutes, "high_load_open_chats": high_level}

@@ -1,20 +1,26 @@
-"""Reading logs off the UI thread: loading a team (with progress, cancellable) and one agent's detail.
+"""Reading off the UI thread, as Jobs for the window's background helper (copilot/ui/background.py):
+a team's logs (with progress, cancellable), the team store, and one agent's drill-down.
 
-Loading many logs takes seconds; the window keeps painting and answering while a QThread reads
-them, reports each file as it is done, and stops at the next file when cancelled. Results come
-back as signals, so they are handled on the UI thread.
+Loading many logs takes seconds; the window keeps painting and answering while a worker reads
+them, reports each file as it is done, and stops at the next file when cancelled: a cancelled
+load still comes back, with what was read (the `stop` event, not the job's own cancel, which
+would drop the result). Results and progress are called back on the UI thread.
 """
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThread, QThreadPool, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
 from copilot.core.display_text import display_name
+from copilot.core.jobs import Job
 from copilot.review.distributions import window_views
 from copilot.review.team import TeamReview, review_logs
+
+LANE = "review"  # one thread: a team load never waits behind (or delays) the app's other io work
 
 
 class ReviewData:
@@ -26,72 +32,43 @@ class ReviewData:
         self.ready_at = time.perf_counter()  # when the data was ready (the bench times the window from here)
 
 
-class LoadThread(QThread):
-    progress = Signal(int, int, str)  # files done, files in all, the last file
-    loaded = Signal(object)  # ReviewData
-    failed = Signal(str)
+def files_job(paths: list[str], thresholds, since, until, stop: threading.Event, on_done: Callable,
+              on_error: Callable, on_progress: Callable) -> Job:
+    """Reads the logs; progress is (files done, files in all, the last file)."""
+    def work(control) -> ReviewData:
+        review = review_logs(paths, since, until, thresholds, progress=lambda *step: control.progress(step),
+                             cancelled=stop.is_set)
+        return ReviewData(review)
 
-    def __init__(self, paths: list[str], thresholds=None, since=None, until=None, parent=None):
-        super().__init__(parent)
-        self.paths, self.thresholds, self.since, self.until = list(paths), thresholds, since, until
-        self._cancel = threading.Event()
-
-    def cancel(self) -> None:
-        self._cancel.set()
-
-    @property
-    def cancelled(self) -> bool:
-        return self._cancel.is_set()
-
-    def run(self) -> None:
-        try:
-            review = review_logs(self.paths, self.since, self.until, self.thresholds,
-                                 progress=self.progress.emit, cancelled=self._cancel.is_set)
-            self.loaded.emit(ReviewData(review))
-        except Exception as exc:  # a bug or an unexpected OS error: say so instead of dying silently
-            self.failed.emit(f"{type(exc).__name__}: {exc}")
+    return Job(work, "Loading the usage logs", on_done, on_error, on_progress, lane=LANE)
 
 
-class _DetailSignals(QObject):
-    done = Signal(str, object)  # agent, AgentDetail or an Exception
+def store_job(config, thresholds, since, until, password: str | None, remember: bool, on_done: Callable,
+              on_error: Callable) -> Job:
+    """The team store's review (copilot.teamstore.review): the password from the keyring unless one was
+    typed; a typed one the store accepts is kept in the keyring when `remember`."""
+    def work(_control) -> ReviewData:
+        from copilot.teamstore.config import resolve_password
+        from copilot.teamstore.review import review_store
+
+        review = review_store(config, password if password is not None else resolve_password(config), since,
+                              until, thresholds)
+        if remember and password:
+            from copilot.secrets import set_team_store_password
+
+            set_team_store_password(config.account, password)
+        return ReviewData(review)
+
+    return Job(work, "Reading the team store", on_done, on_error, lane=LANE)
 
 
-class _DetailJob(QRunnable):
-    def __init__(self, signals: _DetailSignals, review: TeamReview, agent: str):
-        super().__init__()
-        self.signals, self.review, self.agent = signals, review, agent
-
-    def run(self) -> None:
+def detail_job(review: TeamReview, agent: str, on_done: Callable, on_error: Callable) -> Job:
+    def work(_control):
         from copilot.review.drilldown import agent_detail
 
-        try:
-            result = agent_detail(self.review, self.agent)
-        except Exception as exc:  # e.g. the file was moved since the review loaded
-            result = exc
-        try:
-            self.signals.done.emit(self.agent, result)
-        except RuntimeError:  # the window closed (or the app quit) while this ran: nobody to tell
-            pass
+        return agent_detail(review, agent)
 
-
-class DetailLoader(QObject):
-    """Reads one agent's drill-down on the shared pool; only the latest request's answer is used."""
-
-    done = Signal(str, object)
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self._signals = _DetailSignals()  # no parent: a job still running when the window closes keeps it alive
-        self._signals.done.connect(self._arrived)
-        self._wanted = ""
-
-    def request(self, review: TeamReview, agent: str) -> None:
-        self._wanted = agent
-        QThreadPool.globalInstance().start(_DetailJob(self._signals, review, agent))
-
-    def _arrived(self, agent: str, result) -> None:
-        if agent == self._wanted:  # a slower, older request must not overwrite the newer one
-            self.done.emit(agent, result)
+    return Job(work, f"Reading {agent}'s sessions", on_done, on_error, lane=LANE)
 
 
 class LoadingRow(QWidget):
