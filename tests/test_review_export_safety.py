@@ -105,7 +105,7 @@ def test_the_window_refuses_to_export_over_a_log_and_shows_plain_text(qtbot, tea
     assert "one of the usage logs" in blocker.args[1] and log.read_bytes() == before
     assert window.warning is not None and window.warning.textFormat() == Qt.TextFormat.PlainText
     window.warning.close()
-    window._failed("OSError: <img src=x> \u202eboom")  # as the loading thread reports a crash
+    window._failed("OSError: <img src=x> \u202eboom", window._load_id)  # as a load reports a crash
     assert window.warning.textFormat() == Qt.TextFormat.PlainText and "\u202e" not in window.warning.text()
     window.warning.close()
     window.loading_row.step(1, 2, "<i>x</i>\u202e.sqlite", False)
