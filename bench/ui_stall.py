@@ -93,6 +93,12 @@ def main() -> int:
     offline = OfflineEngine.load_default()
     llm = LLMEngine(LLMConfig(base_url=base_url, timeout=60, max_tokens=64 if args.llama else 256), offline.playbooks)
     llm.warm_up()  # importing langchain is start-up cost, not streaming cost
+    from copilot import language
+
+    language.warm_up()  # the app reads the detector's model at start (Workbench.start), not mid-shift
+    from copilot.ui.workbench import settle_memory
+
+    settle_memory()  # as the app does once its models are loaded
     clock, source = ManualClock(), ScriptedSource()
     workspace = Workspace(source=source, clock=clock, escalations=EscalationTracker())
     background = Background()

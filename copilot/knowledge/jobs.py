@@ -72,15 +72,28 @@ def wrapup_job(engines, conversation, diagnosis, status: str, on_done: Callable,
     return Job(work, "Writing the wrap-up note", on_done=on_done, lane="assist")
 
 
-def translate_job(engines, text: str, target: str, on_done: Callable, source: str = "") -> Job:
+def translate_job(engines, text: str, target: str, on_done: Callable, source: str = "",
+                  detect_from: list[str] | None = None) -> Job:
     """A translation through the LLM endpoint (copilot/assist/llm/translate.py); without one, on_done
-    gets a Translation whose notice says so."""
+    gets a Translation whose notice says so. `detect_from`: the customer's texts whose language is
+    the source, detected here, off the UI thread (the detector's model loads on first use); when it is
+    unsure, or the same as `target`, nothing is translated and the notice says why."""
     def work(control):
         from copilot.assist.llm.translate import Translation, translate
 
+        found_source = source
+        if not found_source and detect_from is not None:
+            from copilot.language import detect_turns
+
+            found = detect_turns(detect_from)
+            if not found.reliable or found.code == target:
+                return Translation(text, "", found.code if found.reliable else "", target,
+                                   notice="The customer writes in your language, or too little to tell: "
+                                          "nothing to translate.")
+            found_source = found.code
         if not (engines.has_fallback and hasattr(engines.primary, "complete")):
-            return Translation(text, "", source, target, notice="Translation needs an LLM endpoint (Copilot ▸ "
+            return Translation(text, "", found_source, target, notice="Translation needs an LLM endpoint (Copilot ▸ "
                                "Model endpoint…).")
-        return translate(engines.primary, text, target, source, lambda: control.cancelled)
+        return translate(engines.primary, text, target, found_source, lambda: control.cancelled)
 
     return Job(work, "Translating", on_done=on_done, lane="assist")

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QP
 from copilot.core.changes import Change
 from copilot.core.chat import Sender
 from copilot.knowledge.jobs import translate_job
-from copilot.language import LANGUAGES, detect, detect_turns
+from copilot.language import LANGUAGES
 
 
 def llm_configured(engines) -> bool:
@@ -48,7 +48,8 @@ class SideBySide(QDialog):
     def show_waiting(self, text: str, language: str) -> None:
         self.mine.setPlainText(text)
         self.theirs.setPlainText("")
-        self.theirs.setPlaceholderText(f"Translating into {LANGUAGES.get(language, language)}…")
+        into = f" into {LANGUAGES.get(language, language)}" if language else ""
+        self.theirs.setPlaceholderText(f"Translating{into}…")
         self.flags.setText("")
         self.send_button.setEnabled(False)
         self.show()
@@ -83,16 +84,15 @@ class TranslationUI:
         message = chat.last_customer_message if chat else None
         if message is None:
             return
-        found = detect(message.text)
-        if not found.reliable or found.code == self.agent_language:
-            return
 
         def show(translation) -> None:
             if translation.text:
                 flags = f"  [check: {' '.join(translation.flags)}]" if translation.flags else ""
                 self.window.chat_view.set_translation(message.id, translation.text + flags)
 
-        self.background.run(translate_job(self.session.engines, message.text, self.agent_language, show, found.code))
+        # The language is detected in the job, off the UI thread; an English message costs nothing more.
+        self.background.run(translate_job(self.session.engines, message.text, self.agent_language, show,
+                                          detect_from=[message.text]))
 
     def translate_reply(self) -> None:
         chat = self.workspace.focused
@@ -103,14 +103,32 @@ class TranslationUI:
         if not llm_configured(self.session.engines):
             self.window.notify("Translation needs an LLM endpoint (Copilot ▸ Model endpoint…).", "info")
             return
-        language = detect_turns([m.text for m in chat.messages if m.sender is Sender.CUSTOMER])
-        if not language.reliable or language.code == self.agent_language:
-            self.window.notify("The customer writes in your language, or too little to tell: nothing to translate.",
-                               "info")
-            return
-        self.dialog.show_waiting(text, language.code)
-        self.background.run(translate_job(self.session.engines, text, language.code, self.dialog.show_translation,
-                                          self.agent_language))
+        customer = [m.text for m in chat.messages if m.sender is Sender.CUSTOMER]
+        self.dialog.show_waiting(text, "")
+        # Into the customer's language, detected in the job: the agent's text is the source.
+        self.background.run(self._reply_job(text, customer))
+
+    def _reply_job(self, text: str, customer: list[str]):
+        from copilot.core.jobs import Job
+        from copilot.language import detect_turns
+
+        engines, mine = self.session.engines, self.agent_language
+
+        def work(control):
+            found = detect_turns(customer)
+            if not found.reliable or found.code == mine:
+                return None
+            return translate_job(engines, text, found.code, None, mine).work(control)
+
+        def done(translation) -> None:
+            if translation is None:
+                self.dialog.hide()
+                self.window.notify("The customer writes in your language, or too little to tell: "
+                                   "nothing to translate.", "info")
+            else:
+                self.dialog.show_translation(translation)
+
+        return Job(work, "Translating", on_done=done, lane="assist")
 
     def _send(self, text: str) -> None:
         self.window.send_from_composer(text)

@@ -88,8 +88,13 @@ class Workbench:
         offline = self.session.engines.offline
         if hasattr(offline, "load"):
             QTimer.singleShot(LOAD_MODEL_AFTER_MS, lambda: self.background.run(Job(
-                lambda _control: offline.load(), "Loading the offline model", lane="assist",
-                on_done=lambda engine: engine.note and self.window.notify(engine.note))))
+                lambda _control: _load_models(offline), "Loading the offline model", lane="assist",
+                on_done=self._models_loaded)))
+
+    def _models_loaded(self, engine) -> None:
+        settle_memory()
+        if engine.note:
+            self.window.notify(engine.note)
 
     def _show_source(self, *_change) -> None:
         from copilot.sources.live.link_text import describe_link, link_tooltip
@@ -226,3 +231,22 @@ class Workbench:
         self.background.cancel_all(lanes=("assist",))
         self.background.wait_idle(5000)
         self.session.close()
+
+
+def _load_models(offline):
+    """What the first suggestions would otherwise load mid-shift (each read holds the interpreter for
+    a while, which stalls the window): the offline model and the language detector's."""
+    from copilot import language
+
+    engine = offline.load()
+    language.warm_up()
+    return engine
+
+
+def settle_memory() -> None:
+    """Once start-up is over (window, models, langchain), move what it allocated out of the garbage
+    collector's way: a full collection over those objects took ~90 ms holding the interpreter, which
+    froze the window mid-shift; over what a shift allocates it takes a few ms (bench/ui_stall.py)."""
+    import gc
+
+    gc.freeze()
