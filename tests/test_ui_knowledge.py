@@ -135,3 +135,22 @@ def test_the_draft_panel_names_the_items_a_draft_rests_on(qtbot, kb):
     cited = [f for k, _, f in h.recorder.records if k == "knowledge_cited"]
     assert cited and cited[0]["item_ids"] == ["csv:password", "sample:account-access"]
     h.close()
+
+
+def test_the_panel_imports_the_sample_knowledge_base_off_the_ui_thread(qtbot, tmp_path):
+    """A new team starts with an empty index: Import… in the panel takes the shipped sample (or a
+    file or folder) on the background helper and says what it took."""
+    from copilot.session import SessionOptions
+    from copilot.ui.app import application
+    from copilot.ui.workbench import Workbench
+
+    application()
+    bench = Workbench(SessionOptions(agent="ana", seed=2, usage_log=tmp_path / "usage.sqlite"))
+    qtbot.addWidget(bench.window)
+    ui = bench.knowledge
+    ui.open_panel()
+    qtbot.waitUntil(lambda: ui.kb is not None, timeout=10000)
+    ui.panel.import_requested.emit("")
+    qtbot.waitUntil(lambda: ui.panel.status.text().startswith("Imported"), timeout=30000)
+    assert "new" in ui.panel.status.text() and ui.kb.search("refund")
+    bench.close()

@@ -8,8 +8,8 @@ helper (copilot/knowledge/jobs.py); an answer to an older keystroke is dropped.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QLabel, QLineEdit, QListWidget, QListWidgetItem,
-                               QPlainTextEdit, QVBoxLayout)
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QLabel, QLineEdit, QListWidget,
+                               QListWidgetItem, QMenu, QPlainTextEdit, QPushButton, QVBoxLayout)
 
 KIND_LABEL = {"reply": "Saved reply", "article": "Article"}
 
@@ -18,6 +18,7 @@ class KnowledgePanel(QDialog):
     search_changed = Signal(str)  # the text in the search box, on every keystroke
     insert_requested = Signal(str)  # an item id: put this saved reply into the composer
     item_selected = Signal(str)  # an item id: show its full text
+    import_requested = Signal(str)  # a file or folder to import ("" for the shipped sample)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -38,6 +39,14 @@ class KnowledgePanel(QDialog):
         self.insert_button = buttons.addButton("&Insert into reply", QDialogButtonBox.ButtonRole.AcceptRole)
         self.insert_button.setEnabled(False)
         buttons.addButton(QDialogButtonBox.StandardButton.Close).clicked.connect(self.hide)
+        # Import from here too (the same as `copilot knowledge import`): a new team starts empty.
+        self.import_button = QPushButton("Import…")
+        menu = QMenu(self.import_button)
+        menu.addAction("A folder of Markdown or HTML files…", self._choose_folder)
+        menu.addAction("A file (CSV, Chatwoot or Zendesk JSON)…", self._choose_file)
+        menu.addAction("The sample knowledge base (a fictional shop)", lambda: self.import_requested.emit(""))
+        self.import_button.setMenu(menu)
+        buttons.addButton(self.import_button, QDialogButtonBox.ButtonRole.ActionRole)
         layout = QVBoxLayout(self)
         for widget in (self.search, self.heading, self.results, self.preview, self.status, buttons):
             layout.addWidget(widget)
@@ -47,6 +56,17 @@ class KnowledgePanel(QDialog):
         self.results.currentItemChanged.connect(self._selected)
         self.results.itemActivated.connect(lambda item: self._insert_current())
         self.insert_button.clicked.connect(self._insert_current)
+
+    def _choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Folder of saved replies and articles")
+        if folder:
+            self.import_requested.emit(folder)
+
+    def _choose_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Saved replies or articles", "",
+                                              "Knowledge files (*.csv *.json *.md *.html *.htm *.txt);;All files (*)")
+        if path:
+            self.import_requested.emit(path)
 
     def open_for_chat(self) -> None:
         self.show()

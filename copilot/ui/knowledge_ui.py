@@ -39,6 +39,7 @@ class KnowledgeUI:
         self.panel.search_changed.connect(self._search)
         self.panel.item_selected.connect(self._show_item)
         self.panel.insert_requested.connect(self._insert)
+        self.panel.import_requested.connect(self.import_path)
         self.dialog.post_requested.connect(self._post)
         window.knowledge_action.triggered.connect(self.open_panel)
         window.wrapup_action.triggered.connect(lambda: self.wrap_up(self.workspace.focused_id))
@@ -68,6 +69,39 @@ class KnowledgeUI:
         self.panel.open_for_chat()
         self._with_kb(lambda: self._search(self.panel.search.text()))
 
+    def import_path(self, path: str) -> None:
+        """Import a file or folder ("" for the shipped sample) off the UI thread, with progress and a report."""
+        from copilot import paths
+        from copilot.knowledge.jobs import import_job
+
+        source = path or str(paths.resource("knowledge", "sample"))
+        self.panel.import_button.setEnabled(False)
+        self.panel.show_status(f"Importing {source}…")
+
+        def progress(value) -> None:
+            files, current = value
+            self.panel.show_status(f"Importing: {files} file(s) read… {current}")
+
+        def done(report) -> None:
+            self.panel.import_button.setEnabled(True)
+            skipped = sum(report.skipped_count.values())
+            self.panel.show_status(f"Imported {report.taken} item(s): {report.added} new, {report.updated} updated"
+                                   + (f"; {skipped} skipped (`copilot knowledge import --json` says why)" if skipped
+                                      else "") + ".")
+            self.searches = None
+            self._search(self.panel.search.text())
+
+        def failed(error: BaseException) -> None:
+            self.panel.import_button.setEnabled(True)
+            self.panel.show_status(f"The import failed: {error}")
+
+        def start() -> None:
+            job = import_job(self.kb, [source], done, progress)
+            job.on_error = failed
+            self.background.run(job)
+
+        self._with_kb(start)
+
     def _search(self, text: str) -> None:
         if self.kb is None:
             return
@@ -88,7 +122,8 @@ class KnowledgeUI:
         def show(hits: list) -> None:
             if not self.panel.search.text().strip():
                 self.panel.show_hits(hits, f"Best for the chat with {chat.customer_name}" if hits else
-                                     "Nothing imported fits this chat yet (copilot knowledge import …).")
+                                     "Nothing imported fits this chat yet: Import… adds the team's saved replies "
+                                     "and articles (or `copilot knowledge import`).")
                 self.usage.shown(chat.id, [h.id for h in hits], "top_for")
 
         self.background.run(top_for_job(self.kb, conversation, self._diagnosis(chat.id), show))
