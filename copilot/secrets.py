@@ -20,8 +20,8 @@ from copilot import APP_ID
 log = logging.getLogger(__name__)
 SERVICE = APP_ID
 ENV_VAR = "OPENAI_API_KEY"
-NO_BACKEND = ("No system keyring is available on this computer, so the API key is kept in memory for "
-              "this session only; you will need to enter it again next time (or set OPENAI_API_KEY).")
+NO_BACKEND = ("No system keyring is available on this computer, so keys and passwords are kept in memory for "
+              "this session only; you will need to enter them again next time.")
 
 
 # What the endpoint dialog says about the key for an address (see key_source_note).
